@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Launcher: runs src/cli.ts on Node >= 22.15 (type stripping), re-executing with the project's own Node 24 when the system Node is older.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "src", "cli.ts");
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+const modern = major > 22 || (major === 22 && minor >= 15);
+
+if (modern) {
+  await import(cli);
+} else {
+  const bundled = join(root, "node_modules", ".bin", "node");
+  if (!existsSync(bundled)) {
+    console.error(
+      `vbo-restore-exporter needs Node >= 22.15 (found ${process.versions.node}); run "npm ci" in ${root} to install the bundled Node 24.`,
+    );
+    process.exit(2);
+  }
+  const result = spawnSync(bundled, [cli, ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(result.status ?? 1);
+}

@@ -1,0 +1,50 @@
+// Command-line entry point: picks the command, prints usage on bad input (exit 2), runs it.
+import type { Command } from "./commands/command.ts";
+import { UsageError } from "./commands/command.ts";
+import { commands } from "./commands/index.ts";
+
+const PROGRAM = "vbo-restore-exporter";
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: ${PROGRAM} <command> [flags]\n\nCommands:\n${lines.join("\n")}\n\nRun "${PROGRAM} <command> --help" for the flags of a command.`;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`${PROGRAM}: unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${PROGRAM} ${command.name}: ${error.message}\n\n${command.usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

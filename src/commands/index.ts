@@ -1,0 +1,4 @@
+// The list of CLI commands; each lives in its own file.
+import type { Command } from "./command.ts";
+
+export const commands: readonly Command[] = [];

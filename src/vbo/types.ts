@@ -1,0 +1,126 @@
+// Domain types of the VBO REST client: what the rest of the pipeline sees instead of raw JSON.
+
+export type ApiVersion = "v6" | "v7" | "v8";
+export const API_VERSIONS: readonly ApiVersion[] = ["v8", "v7", "v6"];
+
+/** A VBO timestamp, parsed to nanoseconds since the Unix epoch without losing digits. */
+export interface Timestamp {
+  /** Nanoseconds since 1970-01-01T00:00:00Z. */
+  readonly ns: bigint;
+  /** The text exactly as VBO sent it (for display and audit). */
+  readonly text: string;
+}
+
+/** One restore session as VBO reports it. Enum-like fields keep VBO's raw value, known or not. */
+export interface RestoreSession {
+  readonly id: string;
+  readonly name: string | null;
+  /** Organization name as VBO sends it (sessions carry no organization id). */
+  readonly organization: string | null;
+  /** Raw type: Vex | Veod | Vesp | Vet, or whatever a newer server sends. */
+  readonly type: string;
+  /** The session's start (VBO calls it creationTime). */
+  readonly creationTime: Timestamp;
+  readonly endTime: Timestamp | null;
+  /** Raw state: Working | Stopped (older builds: Starting | Stopping), or unknown values. */
+  readonly state: string;
+  /** Raw result: Success | Warning | Failed, or unknown values. */
+  readonly result: string;
+  readonly initiatedBy: string | null;
+  readonly details: string | null;
+  readonly scopeName: string | null;
+  /** Raw clientHost, e.g. `BXYDEV01 (via: 203.0.113.10)`; null when missing. */
+  readonly clientHost: string | null;
+  readonly reason: string | null;
+  /** v8 only: bumps on every change. */
+  readonly eTag: number | null;
+}
+
+/** One event inside a restore session (lifecycle entries have type None). */
+export interface RestoreEvent {
+  readonly id: string;
+  readonly sessionId: string;
+  /** Raw type: None | Save | Export | Send | Restore | View, or unknown values. */
+  readonly type: string;
+  /** Raw status: Running | Success | Warning | Failed | Cancelled | Skipped, or unknown values. */
+  readonly status: string;
+  readonly startTime: Timestamp;
+  readonly endTime: Timestamp | null;
+  /** .NET time-span text as sent (`00:00:00.0446928`, `1.02:03:04`), null when missing. */
+  readonly durationText: string | null;
+  /** The duration in seconds, null when missing or unparseable. */
+  readonly durationSeconds: number | null;
+  readonly title: string | null;
+  readonly message: string;
+  readonly order: number;
+  readonly itemName: string | null;
+  readonly itemType: string | null;
+  readonly itemSizeBytes: number;
+  readonly source: string | null;
+  readonly target: string | null;
+  /** v8 only ids (null when absent). */
+  readonly organizationId: string | null;
+  readonly backedUpOrganizationId: string | null;
+  readonly userId: string | null;
+  readonly groupId: string | null;
+  readonly siteId: string | null;
+  readonly teamId: string | null;
+}
+
+export interface Organization {
+  readonly id: string;
+  readonly name: string;
+  readonly officeName: string | null;
+  readonly type: string | null;
+  readonly region: string | null;
+}
+
+export interface OrganizationUser {
+  readonly id: string;
+  readonly displayName: string | null;
+  /** UPN / e-mail. */
+  readonly name: string | null;
+  readonly type: string | null;
+  readonly locationType: string | null;
+}
+
+export interface ServiceInstance {
+  readonly installationId: string | null;
+  /** Product build, e.g. 8.1.0.305. */
+  readonly version: string | null;
+}
+
+export interface ListSessionsQuery {
+  readonly startTimeFrom?: Date;
+  readonly startTimeTo?: Date;
+  /** v8 only. */
+  readonly endTimeFrom?: Date;
+  readonly endTimeTo?: Date;
+  /** Page size asked for; the server may cap it. */
+  readonly pageSize?: number;
+}
+
+/**
+ * What the poller needs from a VBO server. Implemented by src/vbo/client.ts; every method
+ * throws a VboError subclass (see src/vbo/errors.ts) on failure and honours the AbortSignal.
+ */
+export interface VboClient {
+  /** The API version in use (resolved once when configured as auto). */
+  apiVersion(signal?: AbortSignal): Promise<ApiVersion>;
+  serviceInstance(signal?: AbortSignal): Promise<ServiceInstance>;
+  /** Every session matching the query, all pages, in the order the server returns them. */
+  listRestoreSessions(
+    query: ListSessionsQuery,
+    signal?: AbortSignal,
+  ): AsyncIterable<RestoreSession>;
+  getRestoreSession(id: string, signal?: AbortSignal): Promise<RestoreSession>;
+  /** Every event of a session, all pages. */
+  listRestoreSessionEvents(sessionId: string, signal?: AbortSignal): AsyncIterable<RestoreEvent>;
+  listOrganizations(signal?: AbortSignal): Promise<Organization[]>;
+  listOrganizationUsers(
+    organizationId: string,
+    signal?: AbortSignal,
+  ): AsyncIterable<OrganizationUser>;
+  /** Requests sent so far (for self-metrics and the idle-poll cost tests). */
+  requestCount(): number;
+}
