@@ -1,0 +1,47 @@
+// Pure mapping from VBO's raw session fields to the label values shared by metrics and log records.
+
+const RESTORE_TYPES: Readonly<Record<string, string>> = {
+  vex: "exchange",
+  veod: "onedrive",
+  vesp: "sharepoint",
+  vet: "teams",
+};
+
+/** exchange | onedrive | sharepoint | teams, or the raw value lower-cased ("unknown" when empty). */
+export function restoreTypeLabel(rawType: string | null | undefined): string {
+  const lowered = (rawType ?? "").trim().toLowerCase();
+  if (lowered === "") return "unknown";
+  return RESTORE_TYPES[lowered] ?? lowered;
+}
+
+export interface ClientHostParts {
+  /** The restoring machine's name; "unknown" when VBO sent nothing. */
+  readonly host: string;
+  /** The gateway address after `via:` (Cloud Connect), when present. */
+  readonly gateway: string | null;
+}
+
+const VIA = /^(.*?)\s*\(\s*via:\s*(.*?)\s*\)\s*$/i;
+
+/** Splits `BXYDEV01 (via: 203.0.113.10)` into host and gateway; bare names have no gateway. */
+export function splitClientHost(raw: string | null | undefined): ClientHostParts {
+  const text = (raw ?? "").trim();
+  const match = VIA.exec(text);
+  if (match) {
+    const host = (match[1] ?? "").trim();
+    const gateway = (match[2] ?? "").trim();
+    return { host: host === "" ? "unknown" : host, gateway: gateway === "" ? null : gateway };
+  }
+  return { host: text === "" ? "unknown" : text, gateway: null };
+}
+
+/** A raw enum value as a label: lower-cased, "unknown" when empty. */
+export function rawLabel(raw: string | null | undefined): string {
+  const lowered = (raw ?? "").trim().toLowerCase();
+  return lowered === "" ? "unknown" : lowered;
+}
+
+/** The organization label: the name as VBO sends it, "unknown" when missing. */
+export function organizationLabel(raw: string | null | undefined): string {
+  return raw === null || raw === undefined || raw === "" ? "unknown" : raw;
+}
