@@ -1,0 +1,45 @@
+// `check-config`: validates a configuration (file and/or environment) and exits 0 or 1.
+import { stringify } from "yaml";
+import { envHasServer } from "../config/env.ts";
+import { loadConfig } from "../config/load.ts";
+import { redactConfig, summarizeConfig } from "../config/redact.ts";
+import { type Command, UsageError } from "./command.ts";
+import { parseFlags, stringFlag } from "./parse-flags.ts";
+
+const usage = `Usage: vbo-restore-exporter check-config [--config FILE] [--show]
+
+Validates the configuration the serve command would use and exits 0 when it is valid, 1 when it
+is not (every problem is printed with the file and key, or the environment variable, that set it).
+Secret files named in the configuration are read; the servers are not contacted.
+
+Flags:
+  --config FILE   YAML configuration file (without it: the VBO_* environment variables)
+  --show          also print the whole configuration with defaults, secrets masked`;
+
+export const checkConfigCommand: Command = {
+  name: "check-config",
+  summary: "validate a configuration file (exit 0 when valid, 1 when not)",
+  usage,
+  async run(argv) {
+    const flags = parseFlags(argv, {
+      config: { type: "string" },
+      show: { type: "boolean" },
+    });
+    const file = stringFlag(flags, "config");
+    if (file === undefined && !envHasServer(process.env)) {
+      throw new UsageError("--config FILE is required (or set VBO_URL for a single server)");
+    }
+    const result = loadConfig({ file, env: process.env });
+    if (!result.ok) {
+      console.error(result.errors.join("\n"));
+      console.error(
+        `\n${result.errors.length} problem${result.errors.length === 1 ? "" : "s"} found.`,
+      );
+      return 1;
+    }
+    console.log(`${result.config.source}: valid`);
+    for (const line of summarizeConfig(result.config)) console.log(`  ${line}`);
+    if (flags.show === true) console.log(`\n${stringify(redactConfig(result.config))}`);
+    return 0;
+  },
+};

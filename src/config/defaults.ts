@@ -1,0 +1,26 @@
+// Default values of every optional configuration key, in one place for the docs and examples.
+
+/**
+ * The exporter's default web port. The Prometheus exporter range 9100-9999 is fully allocated,
+ * so no choice is free of conflict; 9853 avoids the common ones (9090-9100, 9115, 9464).
+ */
+export const DEFAULT_WEB_PORT = 9853;
+
+export const DEFAULTS = {
+  listenAddress: `:${DEFAULT_WEB_PORT}`,
+  stateDir: "./data",
+  apiVersion: "auto",
+  pollInterval: "60s",
+  lookback: "7d",
+  timeout: "30s",
+  eventConcurrency: 4,
+  clientHostLimit: 500,
+  dropClientHostLabel: false,
+  otlpProtocol: "http/protobuf",
+  otlpTimeout: "10s",
+  otlpCompression: "gzip",
+  outboxMaxRecords: 1_000_000,
+  batchMaxRecords: 1_000,
+  batchMaxBytes: 1_048_576,
+  logLevel: "info",
+} as const;

@@ -1,0 +1,99 @@
+// The validated configuration the rest of the exporter receives: every default filled, every
+// secret file read, durations in milliseconds, paths absolute.
+import type { LogLevel } from "../logger.ts";
+import type { ApiVersion } from "../vbo/types.ts";
+
+export interface TlsClientConfig {
+  /** PEM file with the CA(s) to trust instead of the system store. */
+  readonly caFile: string | null;
+  /** Disables certificate verification (lab use only; logged as a warning at start). */
+  readonly insecureSkipVerify: boolean;
+}
+
+export interface ServerConfig {
+  /** The `server` label and the `vbo.server` resource attribute. */
+  readonly name: string;
+  /** Base URL without a trailing slash and without credentials. */
+  readonly url: string;
+  readonly apiVersion: ApiVersion | "auto";
+  readonly username: string;
+  /** The password, read from passwordFile when that was configured. */
+  readonly password: string;
+  readonly passwordFile: string | null;
+  readonly tls: TlsClientConfig;
+  readonly pollIntervalMs: number;
+  /** How far back the very first poll reads. */
+  readonly lookbackMs: number;
+  /** Per-request timeout towards VBO. */
+  readonly timeoutMs: number;
+  /** Bound on concurrent per-session event fetches. */
+  readonly eventConcurrency: number;
+  /** Distinct client_host label values per server before overflow goes to `other`. */
+  readonly clientHostLimit: number;
+  /** Drops the client_host label from metrics entirely (log records keep it). */
+  readonly dropClientHostLabel: boolean;
+  /** Page size asked of VBO; null lets the client choose. */
+  readonly pageSize: number | null;
+}
+
+export type WebBasicAuth =
+  | { readonly username: string; readonly password: string; readonly passwordHash: null }
+  | { readonly username: string; readonly password: null; readonly passwordHash: string };
+
+export interface WebConfig {
+  /** As written, e.g. `:9853` or `127.0.0.1:0`. */
+  readonly listenAddress: string;
+  /** Undefined means every interface. */
+  readonly host: string | undefined;
+  readonly port: number;
+  readonly basicAuth: WebBasicAuth | null;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+}
+
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
+export interface OtlpConfig {
+  /** Full logs URL (e.g. http://loki:3100/otlp/v1/logs); null writes records to the console. */
+  readonly endpoint: string | null;
+  readonly protocol: OtlpProtocol;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly basicAuth: { readonly username: string; readonly password: string } | null;
+  readonly bearerToken: string | null;
+  readonly tls: TlsClientConfig;
+  readonly timeoutMs: number;
+  readonly compression: "gzip" | "none";
+}
+
+export interface LogsConfig {
+  readonly otlp: OtlpConfig;
+  readonly outbox: { readonly maxRecords: number };
+  readonly batch: { readonly maxRecords: number; readonly maxBytes: number };
+}
+
+export interface ShardingConfig {
+  /** This replica's index, 0 ≤ index < count. */
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface ExporterConfig {
+  /** Where the configuration came from: the file name, or `environment`. */
+  readonly source: string;
+  readonly web: WebConfig;
+  readonly state: { readonly dir: string };
+  readonly servers: readonly ServerConfig[];
+  readonly sharding: ShardingConfig;
+  readonly logs: LogsConfig;
+  readonly logging: { readonly level: LogLevel };
+}
+
+/** Values from command-line flags; they win over the file and the environment. */
+export interface ConfigOverrides {
+  readonly listenAddress?: string;
+  readonly stateDir?: string;
+  readonly logLevel?: string;
+}
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: ExporterConfig }
+  | { readonly ok: false; readonly errors: readonly string[] };

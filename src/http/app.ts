@@ -1,0 +1,122 @@
+// The exporter's Koa app: /metrics, /healthz, /readyz and the landing page. It only reads state
+// handed in through deps and never listens itself (see server.ts), so tests use app.callback().
+import Koa from "koa";
+import type { Registry } from "prom-client";
+import type { WebBasicAuth } from "../config/types.ts";
+import { describeError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { RecentSession, ServerStatus } from "../pipeline/status.ts";
+import { createCredentialsCheck } from "./basic-auth.ts";
+import { renderLandingPage } from "./landing-page.ts";
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+export interface AppDeps {
+  readonly registry: Registry;
+  readonly statuses: () => readonly ServerStatus[];
+  readonly recentSessions: (limit: number) => readonly RecentSession[];
+  readonly ready: () => Readiness;
+  readonly version: string;
+  /** When set, every path except /healthz asks for these credentials. */
+  readonly basicAuth?: WebBasicAuth | null;
+  readonly logger?: Logger;
+  /** Epoch milliseconds (injectable for tests). */
+  readonly now?: () => number;
+  /** A plain-text notice shown on the landing page, e.g. that the data is simulated. */
+  readonly notice?: string;
+  /** How many sessions the landing page lists (default 25). */
+  readonly sessionLimit?: number;
+}
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "no-referrer",
+  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+};
+
+const ROUTES = new Set(["/", "/metrics", "/healthz", "/readyz"]);
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  const check = deps.basicAuth ? createCredentialsCheck(deps.basicAuth) : null;
+  const now = deps.now ?? Date.now;
+
+  app.use(async (ctx, next) => {
+    ctx.set(SECURITY_HEADERS);
+    try {
+      await next();
+    } catch (error) {
+      deps.logger?.error({ err: describeError(error), path: ctx.path }, "web request failed");
+      ctx.status = 500;
+      ctx.type = "text/plain";
+      ctx.body = "internal server error\n";
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    if (!ROUTES.has(ctx.path)) {
+      ctx.status = 404;
+      ctx.type = "text/plain";
+      ctx.body = "404 page not found\n";
+      return;
+    }
+    if (ctx.method !== "GET" && ctx.method !== "HEAD") {
+      ctx.status = 405;
+      ctx.set("Allow", "GET, HEAD");
+      ctx.type = "text/plain";
+      ctx.body = "method not allowed\n";
+      return;
+    }
+    // /healthz stays open so orchestrators can probe without credentials.
+    if (check && ctx.path !== "/healthz" && !(await check(ctx.get("authorization") || undefined))) {
+      ctx.status = 401;
+      ctx.set("WWW-Authenticate", 'Basic realm="vbo-restore-exporter", charset="UTF-8"');
+      ctx.type = "text/plain";
+      ctx.body = "unauthorized\n";
+      return;
+    }
+    await next();
+  });
+
+  app.use(async (ctx) => {
+    ctx.set("Cache-Control", "no-store");
+    switch (ctx.path) {
+      case "/metrics": {
+        const body = await deps.registry.metrics();
+        ctx.status = 200;
+        ctx.set("Content-Type", deps.registry.contentType);
+        ctx.body = body;
+        return;
+      }
+      case "/healthz":
+        ctx.status = 200;
+        ctx.type = "text/plain";
+        ctx.body = "ok\n";
+        return;
+      case "/readyz": {
+        const readiness = deps.ready();
+        ctx.status = readiness.ready ? 200 : 503;
+        ctx.type = "text/plain";
+        ctx.body = readiness.ready ? "ready\n" : `not ready: ${readiness.reason ?? "starting"}\n`;
+        return;
+      }
+      default:
+        ctx.status = 200;
+        ctx.type = "text/html; charset=utf-8";
+        ctx.body = renderLandingPage({
+          version: deps.version,
+          now: now(),
+          servers: deps.statuses(),
+          sessions: deps.recentSessions(deps.sessionLimit ?? 25),
+          notice: deps.notice,
+        });
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,80 @@
+// Puts the Koa app on a socket: plain HTTP or HTTPS (web.tls), and closes it promptly on shutdown
+// even while Prometheus holds keep-alive connections.
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type Koa from "koa";
+import { displayHost } from "../config/listen-address.ts";
+import { ExporterError } from "../errors.ts";
+
+export interface WebServerOptions {
+  /** Undefined listens on every interface. */
+  readonly host: string | undefined;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+}
+
+export interface WebServer {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** Base URL to reach the server from this machine, e.g. http://127.0.0.1:9853/. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(app: Koa, options: WebServerOptions): Promise<WebServer> {
+  let server: Server;
+  if (options.tls) {
+    let cert: Buffer;
+    let key: Buffer;
+    try {
+      cert = readFileSync(options.tls.certFile);
+      key = readFileSync(options.tls.keyFile);
+    } catch (error) {
+      throw new ExporterError("config", `cannot read the web TLS certificate or key`, {
+        cause: error,
+      });
+    }
+    server = createHttpsServer({ cert, key, minVersion: "TLSv1.2" }, app.callback());
+  } else {
+    server = createHttpServer(app.callback());
+  }
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${options.host ?? ""}:${options.port}`;
+      const why =
+        error.code === "EADDRINUSE"
+          ? "the address is already in use"
+          : error.code === "EACCES"
+            ? "permission denied"
+            : (error.code ?? error.message);
+      reject(new ExporterError("listen", `cannot listen on ${where}: ${why}`, { cause: error }));
+    };
+    server.once("error", onError);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+
+  const address = server.address() as AddressInfo;
+  const host = displayHost(options.host);
+  const scheme = options.tls ? "https" : "http";
+  return {
+    port: address.port,
+    url: `${scheme}://${host}:${address.port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // In-flight scrapes get a moment; then every remaining connection is cut.
+        setTimeout(() => server.closeAllConnections(), 1_000).unref();
+      }),
+  };
+}
