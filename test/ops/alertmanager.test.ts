@@ -91,7 +91,7 @@ test("every shipped alert reaches on-call when critical, the team when warning, 
 }, async () => {
   assert.ok(alerts.length >= 11, "Prometheus and Loki alerts are both read");
   for (const alert of alerts) {
-    const labels = { alertname: alert.alert ?? "", ...alert.labels };
+    const labels: Record<string, string> = { alertname: alert.alert ?? "", ...alert.labels };
     const receivers = await receiversFor(labels);
     assert.ok(
       receivers.includes(labels.severity === "critical" ? "vbo-oncall" : "vbo-team"),
