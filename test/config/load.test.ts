@@ -2,6 +2,9 @@
 // gives exactly the expected sentence naming the file and the key.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: configuration text spells ${VAR} on purpose
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
@@ -157,4 +160,25 @@ test("several problems in one file are all reported", () => {
     "--listen-address: expected an address like 127.0.0.1:9853 or :9853",
     "unknown-key.yml: servers[0].pollIntervl: unknown key (did you mean pollInterval?)",
   ]);
+});
+
+test("examples/config.yml is valid and sets every documented key", () => {
+  const dir = fileURLToPath(new URL("../../examples/", import.meta.url));
+  const secretDir = mkdtempSync(join(tmpdir(), "vbo-example-"));
+  try {
+    const secretFile = join(secretDir, "branch");
+    writeFileSync(secretFile, "branch-pw\n");
+    const result = loadConfig({
+      file: "config.yml",
+      env: { VBO_PASSWORD: "pw", VBO_BRANCH_PASSWORD_FILE: secretFile },
+      cwd: dir,
+    });
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.equal(result.config.web.port, 9853);
+    assert.equal(result.config.servers[1]?.password, "branch-pw");
+    assert.deepEqual(result.config.logs.otlp.headers, { "X-Scope-OrgID": "tenant-a" });
+    assert.equal(result.config.web.basicAuth?.passwordHash?.startsWith("$scrypt$"), true);
+  } finally {
+    rmSync(secretDir, { recursive: true, force: true });
+  }
 });
