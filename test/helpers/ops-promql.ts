@@ -9,6 +9,8 @@ export interface SelectorUse {
   readonly rangeFunction: string | undefined;
   /** True when the selector sits directly under a `[range]`. */
   readonly ranged: boolean;
+  /** The range as written: a duration or a Grafana variable such as `$__rate_interval`. */
+  readonly range: string | undefined;
 }
 
 export interface PromqlAnalysis {
@@ -22,12 +24,24 @@ export interface PromqlAnalysis {
   readonly usesRateInterval: boolean;
 }
 
+// Grafana's interval variables become distinct, unlikely durations so the text parses and each
+// range can still be traced back to the variable it was written with.
+const VARIABLE_DURATIONS: ReadonlyArray<readonly [RegExp, string, string]> = [
+  [/\$\{?__rate_interval\}?/g, "1001s", "$__rate_interval"],
+  [/\$\{?__interval\}?/g, "1002s", "$__interval"],
+  [/\$\{?__range\}?/g, "1003s", "$__range"],
+];
+
 /** Grafana's built-in interval variables replaced by PromQL durations so the text parses. */
 export function substituteGrafanaVariables(expr: string): string {
-  return expr
-    .replace(/\$\{?__rate_interval\}?/g, "1m")
-    .replace(/\$\{?__interval\}?/g, "1m")
-    .replace(/\$\{?__range\}?/g, "1d");
+  return VARIABLE_DURATIONS.reduce(
+    (text, [pattern, duration]) => text.replace(pattern, duration),
+    expr,
+  );
+}
+
+function originalRange(duration: string): string {
+  return VARIABLE_DURATIONS.find(([, d]) => d === duration)?.[2] ?? duration;
 }
 
 function text(source: string, node: SyntaxNode): string {
@@ -37,9 +51,11 @@ function text(source: string, node: SyntaxNode): string {
 function rangeFunctionOf(
   selector: SyntaxNode,
   source: string,
-): { ranged: boolean; fn: string | undefined } {
+): { ranged: boolean; fn: string | undefined; range: string | undefined } {
   let node = selector.parent;
-  if (node?.name !== "MatrixSelector") return { ranged: false, fn: undefined };
+  if (node?.name !== "MatrixSelector") return { ranged: false, fn: undefined, range: undefined };
+  const duration = node.getChild("DurationExpr");
+  const range = duration ? originalRange(text(source, duration)) : undefined;
   node = node.parent;
   while (
     node &&
@@ -47,10 +63,10 @@ function rangeFunctionOf(
   ) {
     node = node.parent;
   }
-  if (node?.name !== "FunctionCallBody") return { ranged: true, fn: undefined };
+  if (node?.name !== "FunctionCallBody") return { ranged: true, fn: undefined, range };
   const call = node.parent;
   const identifier = call?.getChild("FunctionIdentifier");
-  return { ranged: true, fn: identifier ? text(source, identifier) : undefined };
+  return { ranged: true, fn: identifier ? text(source, identifier) : undefined, range };
 }
 
 function stringValue(literal: string): string {
@@ -86,8 +102,8 @@ export function analysePromql(rawExpr: string): PromqlAnalysis {
           if (labelName === "__name__" && value) metric = stringValue(text(source, value));
           else labels.push(labelName);
         }
-        const { ranged, fn } = rangeFunctionOf(node, source);
-        selectors.push({ metric, matcherLabels: labels, rangeFunction: fn, ranged });
+        const { ranged, fn, range } = rangeFunctionOf(node, source);
+        selectors.push({ metric, matcherLabels: labels, rangeFunction: fn, ranged, range });
       }
       if (ref.name === "GroupingLabels") {
         for (const label of node.getChildren("LabelName")) groupingLabels.push(text(source, label));

@@ -1,0 +1,239 @@
+// "VBO exporter health": is every VBO server polled, how long polls take and why they fail, and
+// whether the audit log reaches Loki (outbox backlog, age, failures, dead letters).
+import {
+  dashboard,
+  fields,
+  labelVariable,
+  prom,
+  row,
+  stat,
+  table,
+  timeseries,
+} from "./builders.ts";
+import type { Dashboard } from "./model.ts";
+import { HEALTH_UID } from "./uids.ts";
+
+const S = 'server=~"$server"';
+const UP_MAPPING = [
+  {
+    type: "value",
+    options: {
+      "0": { text: "DOWN", color: "red", index: 0 },
+      "1": { text: "UP", color: "green", index: 1 },
+    },
+  },
+];
+
+export function exporterHealth(): Dashboard {
+  return dashboard({
+    uid: HEALTH_UID,
+    title: "VBO exporter health",
+    description: "Polling of the VBO servers and delivery of the audit log to Loki.",
+    from: "now-6h",
+    variables: [
+      labelVariable(
+        "server",
+        "VBO server",
+        "label_values(vbo_up, server)",
+        "The configured VBO server.",
+      ),
+    ],
+    panels: [
+      row("VBO servers"),
+      stat(
+        "Exporter scrape",
+        "Whether Prometheus can scrape the exporter (up).",
+        prom([['min(up{job="vbo-restore-exporter"})', { instant: true }]]),
+        fields("none", { mappings: UP_MAPPING }),
+        4,
+        4,
+      ),
+      stat(
+        "VBO servers up",
+        "Servers whose last poll succeeded (vbo_up).",
+        prom([[`sum(vbo_up{${S}})`, { instant: true }]]),
+        fields("short", { decimals: 0 }),
+        4,
+        4,
+      ),
+      stat(
+        "VBO servers down",
+        "Servers whose last poll failed.",
+        prom([[`count(vbo_up{${S}} == 0) or vector(0)`, { instant: true }]]),
+        fields("short", {
+          decimals: 0,
+          color: { mode: "thresholds" },
+          thresholds: {
+            mode: "absolute",
+            steps: [
+              { color: "green", value: null },
+              { color: "red", value: 1 },
+            ],
+          },
+        }),
+        4,
+        4,
+      ),
+      table(
+        "Servers",
+        "Each VBO server: product version and API version in use.",
+        prom([
+          [
+            `max by (server, version, api_version) (vbo_server_info{${S}})`,
+            { instant: true, table: true },
+          ],
+        ]),
+        fields("short"),
+        [
+          {
+            id: "organize",
+            options: {
+              excludeByName: { Time: true, Value: true },
+              renameByName: { version: "VBO version", api_version: "API" },
+            },
+          },
+        ],
+        12,
+        4,
+      ),
+      timeseries(
+        "Poll status",
+        "1 when the last poll of the server succeeded.",
+        prom([[`vbo_up{${S}}`, { legend: "{{server}}" }]]),
+        fields("none", { mappings: UP_MAPPING, min: 0 }),
+      ),
+      timeseries(
+        "Time since last successful poll",
+        "Should stay below the poll interval plus the poll duration.",
+        prom([
+          [`time() - vbo_last_successful_poll_timestamp_seconds{${S}}`, { legend: "{{server}}" }],
+        ]),
+        fields("s"),
+      ),
+      timeseries(
+        "Poll duration (p50, p95)",
+        "How long one poll cycle takes per server.",
+        prom([
+          [
+            `histogram_quantile(0.5, sum by (le, server) (rate(vbo_poll_duration_seconds_bucket{${S}}[$__rate_interval])))`,
+            { legend: "p50 {{server}}" },
+          ],
+          [
+            `histogram_quantile(0.95, sum by (le, server) (rate(vbo_poll_duration_seconds_bucket{${S}}[$__rate_interval])))`,
+            { legend: "p95 {{server}}" },
+          ],
+        ]),
+        fields("s"),
+      ),
+      timeseries(
+        "Poll errors by reason",
+        "Failed polls per second, by server and reason (bad_credentials, unreachable, tls, ...).",
+        prom([
+          [
+            `sum by (server, reason) (rate(vbo_poll_errors_total{${S}}[$__rate_interval]))`,
+            { legend: "{{server}}: {{reason}}" },
+          ],
+        ]),
+        fields("cps"),
+      ),
+
+      row("Audit log delivery (OTLP to Loki)"),
+      stat(
+        "Outbox backlog",
+        "Audit records waiting in the durable outbox.",
+        prom([["sum(vbo_log_outbox_records)", { instant: true }]]),
+        fields("short", { decimals: 0 }),
+        6,
+        4,
+      ),
+      stat(
+        "Oldest waiting record",
+        "Age of the oldest record in the outbox.",
+        prom([["max(vbo_log_outbox_oldest_record_age_seconds)", { instant: true }]]),
+        fields("s"),
+        6,
+        4,
+      ),
+      stat(
+        "Since last export",
+        "Time since Loki last acknowledged a batch.",
+        prom([["time() - max(vbo_log_last_export_timestamp_seconds)", { instant: true }]]),
+        fields("s"),
+        6,
+        4,
+      ),
+      stat(
+        "Dead-lettered records",
+        "Records the receiver rejected permanently in the time range.",
+        prom([["sum(increase(vbo_log_records_dead_lettered_total[$__range]))", { instant: true }]]),
+        fields("short", {
+          decimals: 0,
+          color: { mode: "thresholds" },
+          thresholds: {
+            mode: "absolute",
+            steps: [
+              { color: "green", value: null },
+              { color: "red", value: 1 },
+            ],
+          },
+        }),
+        6,
+        4,
+      ),
+      timeseries(
+        "Outbox backlog",
+        "Records waiting; rises while Loki is unreachable and drains after.",
+        prom([["sum by (instance) (vbo_log_outbox_records)", { legend: "{{instance}}" }]]),
+        fields("short", { decimals: 0 }),
+      ),
+      timeseries(
+        "Oldest waiting record",
+        "Age of the oldest record in the outbox.",
+        prom([
+          [
+            "max by (instance) (vbo_log_outbox_oldest_record_age_seconds)",
+            { legend: "{{instance}}" },
+          ],
+        ]),
+        fields("s"),
+      ),
+      timeseries(
+        "Records exported",
+        "Records acknowledged by Loki per second.",
+        prom([
+          [
+            "sum by (instance) (rate(vbo_log_records_exported_total[$__rate_interval]))",
+            { legend: "{{instance}}" },
+          ],
+        ]),
+        fields("cps"),
+      ),
+      timeseries(
+        "Export failures and dead letters by reason",
+        "Failed export attempts (retried) and records dead-lettered (not retried), per second.",
+        prom([
+          [
+            "sum by (reason) (rate(vbo_log_export_failures_total[$__rate_interval]))",
+            { legend: "failure: {{reason}}" },
+          ],
+          [
+            "sum by (reason) (rate(vbo_log_records_dead_lettered_total[$__rate_interval]))",
+            { legend: "dead letter: {{reason}}" },
+          ],
+        ]),
+        fields("cps"),
+      ),
+      table(
+        "Exporter build",
+        "Version of each exporter replica.",
+        prom([
+          ["max by (instance, version) (vbo_exporter_build_info)", { instant: true, table: true }],
+        ]),
+        fields("short"),
+        [{ id: "organize", options: { excludeByName: { Time: true, Value: true } } }],
+        24,
+        4,
+      ),
+    ],
+  });
+}

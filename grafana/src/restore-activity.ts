@@ -1,0 +1,398 @@
+// "VBO restore activity": who restored what, from where and when — the overview that matches
+// Veeam ONE's Restore Operator Activity report (top operators, top objects, sessions per day).
+import {
+  barGauge,
+  clicked,
+  columnLinks,
+  columnName,
+  dashboard,
+  dashboardLink,
+  fields,
+  labelVariable,
+  loki,
+  pie,
+  prom,
+  row,
+  stat,
+  table,
+  timeseries,
+} from "./builders.ts";
+import type { Dashboard } from "./model.ts";
+import { ACTIVITY_UID, INVESTIGATION_UID } from "./uids.ts";
+
+const SEL =
+  'server=~"$server", organization=~"$organization", restore_type=~"$restore_type", client_host=~"$client_host"';
+/** The histogram has no client_host label. */
+const HIST_SEL = 'server=~"$server", organization=~"$organization", restore_type=~"$restore_type"';
+const ITEMS = 'event_type=~"save|export|send|restore"';
+const LOG_STREAM = '{service_name="vbo-restore-exporter", vbo_server=~"$server"}';
+const LOG_FILTERS =
+  '| vbo_organization=~"$organization" | vbo_restore_type=~"$restore_type" | vbo_client_host=~"$client_host"';
+
+const investigate = (label: string, variable: string) =>
+  dashboardLink(`Investigate this ${label}`, INVESTIGATION_UID, {
+    [variable]: clicked(`__field.labels.${variable}`),
+  });
+
+export function restoreActivity(): Dashboard {
+  return dashboard({
+    uid: ACTIVITY_UID,
+    title: "VBO restore activity",
+    description:
+      "Restore sessions and restored items of Veeam Backup for Microsoft 365: by organization, restore type, client host and operator.",
+    from: "now-7d",
+    variables: [
+      labelVariable(
+        "server",
+        "VBO server",
+        "label_values(vbo_up, server)",
+        "The configured VBO server (exporter `server` label).",
+      ),
+      labelVariable(
+        "organization",
+        "Organization",
+        'label_values(vbo_restore_sessions_total{server=~"$server"}, organization)',
+        "Microsoft 365 organization the restore read from.",
+      ),
+      labelVariable(
+        "restore_type",
+        "Restore type",
+        'label_values(vbo_restore_sessions_total{server=~"$server", organization=~"$organization"}, restore_type)',
+        "exchange, onedrive, sharepoint or teams.",
+      ),
+      labelVariable(
+        "client_host",
+        "Client host",
+        'label_values(vbo_restore_sessions_total{server=~"$server", organization=~"$organization", restore_type=~"$restore_type"}, client_host)',
+        "The machine the restore was started from (the clientHost name, without the Cloud Connect gateway).",
+      ),
+    ],
+    panels: [
+      row("Summary for the selected time range"),
+      stat(
+        "Restore sessions",
+        "Restore sessions started in the time range.",
+        prom([[`sum(increase(vbo_restore_sessions_total{${SEL}}[$__range]))`, { instant: true }]]),
+        fields("short", { decimals: 0 }),
+      ),
+      stat(
+        "Items restored",
+        "Items saved, exported, sent or restored (views excluded).",
+        prom([
+          [
+            `sum(increase(vbo_restore_events_total{${SEL}, ${ITEMS}}[$__range]))`,
+            { instant: true },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+      ),
+      stat(
+        "Bytes restored",
+        "Size of the items saved, exported, sent or restored.",
+        prom([
+          [
+            `sum(increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__range]))`,
+            { instant: true },
+          ],
+        ]),
+        fields("bytes"),
+      ),
+      stat(
+        "Failed sessions",
+        "Restore sessions that finished with result Failed.",
+        prom([
+          [
+            `sum(increase(vbo_restore_sessions_finished_total{${SEL}, result="failed"}[$__range]))`,
+            { instant: true },
+          ],
+        ]),
+        fields("short", {
+          decimals: 0,
+          color: { mode: "thresholds" },
+          thresholds: {
+            mode: "absolute",
+            steps: [
+              { color: "green", value: null },
+              { color: "red", value: 1 },
+            ],
+          },
+        }),
+      ),
+      stat(
+        "Running now",
+        "Restore sessions in progress (explorers open).",
+        prom([[`sum(vbo_restore_sessions_running{${SEL}})`, { instant: true }]]),
+        fields("short", { decimals: 0 }),
+      ),
+      stat(
+        "Active client hosts",
+        "Distinct client hosts that started a restore session in the time range.",
+        prom([
+          [
+            `count(sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__range])) > 0)`,
+            { instant: true },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+      ),
+
+      row("Restores over time"),
+      timeseries(
+        "Restore sessions by restore type",
+        "Sessions started per interval.",
+        prom([
+          [
+            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            { legend: "{{restore_type}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+        { bars: true, stack: true, interval: "5m" },
+      ),
+      timeseries(
+        "Restore sessions by organization",
+        "Sessions started per interval.",
+        prom([
+          [
+            `sum by (organization) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            { legend: "{{organization}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+        { bars: true, stack: true, interval: "5m" },
+      ),
+      timeseries(
+        "Items by action",
+        "Restore events per interval by action: view, save, export (PST), send (e-mail), restore (to the original or another location).",
+        prom([
+          [
+            `sum by (event_type) (increase(vbo_restore_events_total{${SEL}, event_type!="none"}[$__interval]))`,
+            { legend: "{{event_type}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+        { bars: true, stack: true, interval: "5m" },
+      ),
+      timeseries(
+        "Restore sessions by client host",
+        "Sessions started per interval, the ten busiest client hosts. Click a series to investigate the host.",
+        prom([
+          [
+            `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__interval])))`,
+            { legend: "{{client_host}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0, links: [investigate("client host", "client_host")] }),
+        { bars: true, stack: true, interval: "5m" },
+      ),
+      timeseries(
+        "Bytes restored by organization",
+        "Size of items saved, exported, sent or restored per interval.",
+        prom([
+          [
+            `sum by (organization) (increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__interval]))`,
+            { legend: "{{organization}}" },
+          ],
+        ]),
+        fields("bytes"),
+        { bars: true, stack: true, interval: "5m" },
+      ),
+      timeseries(
+        "Running restore sessions",
+        "Sessions in progress, by restore type.",
+        prom([
+          [
+            `sum by (restore_type) (vbo_restore_sessions_running{${SEL}})`,
+            { legend: "{{restore_type}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+      ),
+      timeseries(
+        "Restore sessions per day",
+        "Sessions started per UTC day, by restore type.",
+        prom([
+          [
+            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            { legend: "{{restore_type}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+        { bars: true, stack: true, interval: "1d", w: 12 },
+      ),
+      timeseries(
+        "Session duration (p50, p95)",
+        "How long finished restore sessions lasted (explorer open to close).",
+        prom([
+          [
+            `histogram_quantile(0.5, sum by (le, restore_type) (rate(vbo_restore_session_duration_seconds_bucket{${HIST_SEL}}[$__rate_interval])))`,
+            { legend: "p50 {{restore_type}}" },
+          ],
+          [
+            `histogram_quantile(0.95, sum by (le, restore_type) (rate(vbo_restore_session_duration_seconds_bucket{${HIST_SEL}}[$__rate_interval])))`,
+            { legend: "p95 {{restore_type}}" },
+          ],
+        ]),
+        fields("s"),
+      ),
+
+      row("Who restored what, and from where"),
+      pie(
+        "Results",
+        "Finished sessions by result.",
+        prom([
+          [
+            `sum by (result) (increase(vbo_restore_sessions_finished_total{${SEL}}[$__range]))`,
+            { instant: true, legend: "{{result}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+      ),
+      pie(
+        "Restore types",
+        "Sessions by restore type (the application restored from).",
+        prom([
+          [
+            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__range]))`,
+            { instant: true, legend: "{{restore_type}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0 }),
+      ),
+      barGauge(
+        "Top client hosts",
+        "Client hosts by restore sessions started in the time range. Click to investigate.",
+        prom([
+          [
+            `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__range])))`,
+            { instant: true, legend: "{{client_host}}" },
+          ],
+        ]),
+        fields("short", { decimals: 0, links: [investigate("client host", "client_host")] }),
+        12,
+        8,
+      ),
+      barGauge(
+        "Top operators",
+        "Who started restore sessions (initiatedBy, from the audit log in Loki). Through Cloud Connect this may be the organization rather than a person.",
+        loki(
+          `topk(10, sum by (vbo_initiated_by) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range])))`,
+          { instant: true, legend: "{{vbo_initiated_by}}" },
+        ),
+        fields("short", {
+          decimals: 0,
+          links: [
+            dashboardLink("Investigate this operator", INVESTIGATION_UID, {
+              operator: clicked("__field.labels.vbo_initiated_by"),
+            }),
+          ],
+        }),
+      ),
+      barGauge(
+        "Top restored items",
+        "Items saved, exported, sent or restored most often (from the audit log in Loki).",
+        loki(
+          `topk(10, sum by (vbo_item_name) (count_over_time(${LOG_STREAM} | vbo_event_type=~"Save|Export|Send|Restore" | vbo_item_name!="" ${LOG_FILTERS} [$__range])))`,
+          { instant: true, legend: "{{vbo_item_name}}" },
+        ),
+        fields("short", {
+          decimals: 0,
+          links: [
+            dashboardLink("Investigate this item", INVESTIGATION_UID, {
+              item: clicked("__field.labels.vbo_item_name"),
+            }),
+          ],
+        }),
+      ),
+      barGauge(
+        "Top sources (mailboxes, OneDrives, sites)",
+        "Where restored items came from: Exchange mailbox\\folder or OneDrive/SharePoint path (from the audit log in Loki).",
+        loki(
+          `topk(10, sum by (vbo_item_source) (count_over_time(${LOG_STREAM} | vbo_item_source!="" ${LOG_FILTERS} [$__range])))`,
+          { instant: true, legend: "{{vbo_item_source}}" },
+        ),
+        fields("short", {
+          decimals: 0,
+          links: [
+            dashboardLink("Investigate this source", INVESTIGATION_UID, {
+              source: clicked("__field.labels.vbo_item_source"),
+            }),
+          ],
+        }),
+      ),
+      table(
+        "Last restore per client host",
+        "Latest restore session start per organization, restore type and client host.",
+        prom([
+          [
+            `max by (server, organization, restore_type, client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) * 1000`,
+            { instant: true, table: true },
+          ],
+        ]),
+        fields("short", {}, [
+          columnName("Value", "Last session started", "dateTimeAsIso"),
+          columnLinks("client_host", [
+            dashboardLink("Investigate this client host", INVESTIGATION_UID, {
+              client_host: clicked("__value.raw"),
+            }),
+          ]),
+        ]),
+        [
+          {
+            id: "organize",
+            options: { excludeByName: { Time: true }, indexByName: {}, renameByName: {} },
+          },
+          { id: "sortBy", options: { sort: [{ field: "Value", desc: true }] } },
+        ],
+        24,
+        8,
+      ),
+      table(
+        "Restore sessions (detail)",
+        "Every finished restore session in the time range, from the audit log in Loki. Click a session id to see its events.",
+        loki(`${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS}`, { maxLines: 1000 }),
+        fields("short", {}, [
+          columnName("vbo_session_duration_seconds", "Duration", "s"),
+          columnLinks("Session id", [
+            dashboardLink("Events of this session", INVESTIGATION_UID, {
+              session: clicked("__value.raw"),
+            }),
+          ]),
+        ]),
+        [
+          {
+            id: "extractFields",
+            options: { source: "labels", format: "auto", replace: false, keepTime: true },
+          },
+          {
+            id: "organize",
+            options: {
+              includeByName: {
+                Time: true,
+                vbo_organization: true,
+                vbo_restore_type: true,
+                vbo_initiated_by: true,
+                vbo_client_host: true,
+                vbo_session_name: true,
+                vbo_session_result: true,
+                vbo_session_duration_seconds: true,
+                vbo_session_id: true,
+              },
+              renameByName: {
+                vbo_organization: "Organization",
+                vbo_restore_type: "Type",
+                vbo_initiated_by: "Initiated by",
+                vbo_client_host: "Client host",
+                vbo_session_name: "Session",
+                vbo_session_result: "Result",
+                vbo_session_id: "Session id",
+              },
+            },
+          },
+        ],
+        24,
+        12,
+      ),
+    ],
+  });
+}
