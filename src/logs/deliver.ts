@@ -1,0 +1,53 @@
+// The two ways a batch leaves the exporter: OTLP/HTTP to a receiver, or readable console lines.
+
+import { formatConsoleLine } from "./console-output.ts";
+import { ExportError } from "./errors.ts";
+import { classifyResponse, type ExportOutcome } from "./export-outcome.ts";
+import type { Transport } from "./http-transport.ts";
+import { decodePartialSuccess, encodeExportRequest, type OtlpProtocol } from "./otlp-encode.ts";
+import type { Deliver } from "./sender.ts";
+
+const decoder = new TextDecoder();
+
+/** OTLP/HTTP delivery; network, TLS and timeout failures become retryable outcomes. */
+export function otlpDeliver(transport: Transport, protocol: OtlpProtocol): Deliver {
+  return async (records, signal): Promise<ExportOutcome> => {
+    const body = encodeExportRequest(records, protocol);
+    try {
+      const response = await transport.send(body, signal);
+      const partial =
+        response.status >= 200 && response.status < 300
+          ? decodePartialSuccess(response.body, response.contentType)
+          : null;
+      // A protobuf error body is a google.rpc.Status: its message is readable text among the
+      // field tags, which is all the reason classification needs.
+      let text = decoder.decode(response.body);
+      if (response.contentType.includes("protobuf")) {
+        text = text.replace(/[^\x20-\x7e]+/g, " ").trim();
+      }
+      return classifyResponse(response.status, response.retryAfterMs, text, partial);
+    } catch (error) {
+      if (error instanceof ExportError) {
+        return {
+          kind: "retry",
+          reason: error.reason,
+          retryAfterMs: null,
+          status: null,
+          message: error.message,
+        };
+      }
+      throw error;
+    }
+  };
+}
+
+/** Console delivery: one readable line per record on the given stream; always acknowledged. */
+export function consoleDeliver(out: NodeJS.WritableStream): Deliver {
+  return async (records) => {
+    const lines = records.map((record) => `${formatConsoleLine(record)}\n`).join("");
+    await new Promise<void>((resolve, reject) => {
+      out.write(lines, (error) => (error ? reject(error) : resolve()));
+    });
+    return { kind: "delivered", rejectedRecords: 0, message: "" };
+  };
+}

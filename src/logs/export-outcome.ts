@@ -1,0 +1,76 @@
+// Pure classification of an OTLP/HTTP answer: delivered, retry later, or rejected (bisect and
+// dead-letter); the reasons are the bounded labels of the vbo_log_* metrics.
+
+export type ExportOutcome =
+  | {
+      readonly kind: "delivered";
+      /** OTLP partial success: the receiver dropped this many records it does not name. */
+      readonly rejectedRecords: number;
+      readonly message: string;
+    }
+  | {
+      readonly kind: "retry";
+      readonly reason: string;
+      readonly retryAfterMs: number | null;
+      readonly status: number | null;
+      readonly message: string;
+    }
+  | {
+      readonly kind: "rejected";
+      readonly reason: string;
+      readonly status: number;
+      readonly message: string;
+    };
+
+/** What the receiver's error text says about a rejected record (Loki's wording, then generic). */
+export function rejectionReason(status: number, message: string): string {
+  if (/too old|greater than max age|reject_old_samples/i.test(message)) return "too_old";
+  if (/too far behind|out of order|out-of-order/i.test(message)) return "out_of_order";
+  if (/too new|in the future/i.test(message)) return "too_new";
+  if (/structured metadata/i.test(message)) return "structured_metadata";
+  if (status === 413 || /too long|too large|exceeds? .*(size|limit)/i.test(message)) {
+    return "too_large";
+  }
+  return "bad_request";
+}
+
+/**
+ * The OTLP spec retries 429, 502, 503 and 504 only. This sender also retries every other 5xx and
+ * the configuration errors 401, 403, 404, 405, 407 and 415: for an audit trail a Loki incident or
+ * a wrong token must delay records, never dead-letter all of them. The remaining 4xx (400, 413,
+ * 422, ...) depend on the records themselves: the batch is bisected and the culprits dead-lettered.
+ */
+export function classifyResponse(
+  status: number,
+  retryAfterMs: number | null,
+  bodyText: string,
+  partial: { rejectedLogRecords: number; errorMessage: string } | null,
+): ExportOutcome {
+  const message = bodyText.trim().slice(0, 500);
+  if (status >= 200 && status < 300) {
+    return {
+      kind: "delivered",
+      rejectedRecords: partial?.rejectedLogRecords ?? 0,
+      message: partial?.errorMessage ?? "",
+    };
+  }
+  const retry = (reason: string): ExportOutcome => ({
+    kind: "retry",
+    reason,
+    retryAfterMs,
+    status,
+    message: `HTTP ${status}${message ? `: ${message}` : ""}`,
+  });
+  if (status === 429) return retry("rate_limited");
+  if (status === 408) return retry("timeout");
+  if (status === 502 || status === 503 || status === 504) return retry("unavailable");
+  if (status >= 500) return retry("server_error");
+  if (status === 401 || status === 407) return retry("unauthorized");
+  if (status === 403) return retry("forbidden");
+  if (status === 404 || status === 405) return retry("not_found");
+  if (status === 415) return retry("unsupported_media_type");
+  if (status >= 400) {
+    return { kind: "rejected", reason: rejectionReason(status, message), status, message };
+  }
+  return retry("unexpected_status");
+}

@@ -1,0 +1,161 @@
+// One OTLP/HTTP POST: gzip, headers, basic/bearer auth, TLS CA; returns status, Retry-After, body.
+//
+// The OpenTelemetry exporters (OTLPLogExporter) retry internally on their own timers and report
+// only success/failure through a callback: the HTTP status, the Retry-After header and the
+// response body never reach the caller. The durable sender needs all three (to retry, bisect or
+// dead-letter, and to wait on the injected clock), so it encodes with the OpenTelemetry
+// serializers and sends with this small node:http/https transport instead.
+import { readFileSync } from "node:fs";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { gzipSync } from "node:zlib";
+import { ExportError } from "./errors.ts";
+
+export interface TransportOptions {
+  readonly endpoint: string;
+  readonly contentType: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly basicAuth?: { readonly username: string; readonly password: string } | null;
+  readonly bearerToken?: string | null;
+  readonly tls?: { readonly caFile?: string | null; readonly insecureSkipVerify?: boolean };
+  readonly timeoutMs: number;
+  readonly compression: "gzip" | "none";
+}
+
+export interface TransportResponse {
+  readonly status: number;
+  /** Retry-After in milliseconds (seconds or HTTP date), null when absent or unreadable. */
+  readonly retryAfterMs: number | null;
+  readonly contentType: string;
+  readonly body: Uint8Array;
+}
+
+export interface Transport {
+  /** Sends one request body; throws ExportError for network, TLS and timeout failures. */
+  send(body: Uint8Array, signal?: AbortSignal): Promise<TransportResponse>;
+  close(): void;
+}
+
+const MAX_RESPONSE_BYTES = 1 << 20;
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | null {
+  if (value === undefined) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, date - nowMs);
+}
+
+const TLS_CODES = new Set([
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "EPROTO",
+]);
+
+function networkError(error: unknown, endpoint: string): ExportError {
+  const code = (error as { code?: unknown }).code;
+  const text = typeof code === "string" ? code : "";
+  if (TLS_CODES.has(text)) {
+    return new ExportError("tls", `TLS handshake with ${endpoint} failed (${text})`, null, {
+      cause: error,
+    });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ExportError("unreachable", `cannot reach ${endpoint}: ${detail}`, null, {
+    cause: error,
+  });
+}
+
+/** A transport for one endpoint; the URL must carry no credentials (they go in headers). */
+export function createHttpTransport(
+  options: TransportOptions,
+  now: () => number = Date.now,
+): Transport {
+  const url = new URL(options.endpoint);
+  const secure = url.protocol === "https:";
+  const display = `${url.origin}${url.pathname}`;
+  const headers: Record<string, string> = { ...options.headers };
+  headers["content-type"] = options.contentType;
+  headers["user-agent"] = "vbo-restore-exporter";
+  if (options.compression === "gzip") headers["content-encoding"] = "gzip";
+  if (options.basicAuth) {
+    const token = Buffer.from(
+      `${options.basicAuth.username}:${options.basicAuth.password}`,
+      "utf8",
+    ).toString("base64");
+    headers.authorization = `Basic ${token}`;
+  } else if (options.bearerToken) {
+    headers.authorization = `Bearer ${options.bearerToken}`;
+  }
+  const caFile = options.tls?.caFile;
+  const agent = secure
+    ? new HttpsAgent({
+        keepAlive: true,
+        ...(caFile ? { ca: readFileSync(caFile) } : {}),
+        rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
+      })
+    : undefined;
+
+  return {
+    send(body, signal) {
+      const payload = options.compression === "gzip" ? gzipSync(body) : body;
+      return new Promise<TransportResponse>((resolve, reject) => {
+        const requestOptions = {
+          method: "POST",
+          headers: { ...headers, "content-length": String(payload.length) },
+          timeout: options.timeoutMs,
+          ...(agent ? { agent } : {}),
+          ...(signal ? { signal } : {}),
+        };
+        const onResponse = (response: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+          });
+          response.on("error", (error) => reject(networkError(error, display)));
+          response.on("end", () => {
+            const retryAfter = response.headers["retry-after"];
+            resolve({
+              status: response.statusCode ?? 0,
+              retryAfterMs: parseRetryAfter(
+                Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+                now(),
+              ),
+              contentType: String(response.headers["content-type"] ?? ""),
+              body: Buffer.concat(chunks),
+            });
+          });
+        };
+        const request = secure
+          ? httpsRequest(url, requestOptions, onResponse)
+          : httpRequest(url, requestOptions, onResponse);
+        request.on("timeout", () => {
+          request.destroy(
+            new ExportError(
+              "timeout",
+              `${display} did not answer within ${options.timeoutMs} ms`,
+              null,
+            ),
+          );
+        });
+        request.on("error", (error) => {
+          if (error instanceof ExportError) reject(error);
+          else if (error.name === "AbortError") reject(error);
+          else reject(networkError(error, display));
+        });
+        request.end(payload);
+      });
+    },
+    close() {
+      agent?.destroy();
+    },
+  };
+}
