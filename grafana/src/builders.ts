@@ -1,5 +1,7 @@
 // Small builders for panels, queries, variables and links; `layout` numbers panels and flows them
 // on Grafana's 24-column grid so dashboards are described as lists, not coordinates.
+
+import { FieldColorModeId, MappingType, ThresholdsMode, type ValueMapping } from "@grafana/schema";
 import type {
   Dashboard,
   DataLink,
@@ -8,6 +10,7 @@ import type {
   JsonObject,
   Panel,
   Target,
+  Transformation,
   Variable,
 } from "./model.ts";
 import { LOKI, PROMETHEUS } from "./model.ts";
@@ -54,6 +57,31 @@ export function loki(
     },
   ];
 }
+
+/** Green below `limit`, red from it: for counts that should be zero. */
+export function redFrom(limit: number): Pick<FieldConfig["defaults"], "color" | "thresholds"> {
+  return {
+    color: { mode: FieldColorModeId.Thresholds },
+    thresholds: {
+      mode: ThresholdsMode.Absolute,
+      steps: [
+        { color: "green", value: null },
+        { color: "red", value: limit },
+      ],
+    },
+  };
+}
+
+/** Shows 1/0 as UP/DOWN in green/red. */
+export const UP_DOWN: ValueMapping[] = [
+  {
+    type: MappingType.ValueToText,
+    options: {
+      "0": { text: "DOWN", color: "red", index: 0 },
+      "1": { text: "UP", color: "green", index: 1 },
+    },
+  },
+];
 
 export function fields(
   unit: string,
@@ -131,7 +159,7 @@ const LEGEND_TABLE: JsonObject = {
 export function timeseries(
   title: string,
   description: string,
-  targets: readonly Target[],
+  targets: Target[],
   config: FieldConfig,
   opts: {
     readonly w?: number;
@@ -164,7 +192,7 @@ export function timeseries(
 export function stat(
   title: string,
   description: string,
-  targets: readonly Target[],
+  targets: Target[],
   config: FieldConfig,
   w = 4,
   h = 4,
@@ -190,7 +218,7 @@ export function stat(
 export function barGauge(
   title: string,
   description: string,
-  targets: readonly Target[],
+  targets: Target[],
   config: FieldConfig,
   w = 8,
   h = 9,
@@ -216,7 +244,7 @@ export function barGauge(
 export function pie(
   title: string,
   description: string,
-  targets: readonly Target[],
+  targets: Target[],
   config: FieldConfig,
   w = 6,
   h = 8,
@@ -246,9 +274,9 @@ export function pie(
 export function table(
   title: string,
   description: string,
-  targets: readonly Target[],
+  targets: Target[],
   config: FieldConfig,
-  transformations: readonly JsonObject[],
+  transformations: Transformation[],
   w = 24,
   h = 10,
 ): PanelDraft {
@@ -273,7 +301,7 @@ export function table(
 export function logs(
   title: string,
   description: string,
-  targets: readonly Target[],
+  targets: Target[],
   w = 24,
   h = 12,
 ): PanelDraft {
@@ -353,8 +381,8 @@ export interface DashboardSpec {
   readonly title: string;
   readonly description: string;
   readonly from: string;
-  readonly variables: readonly Variable[];
-  readonly panels: readonly PanelDraft[];
+  readonly variables: Variable[];
+  readonly panels: PanelDraft[];
 }
 
 /** The shared dashboard frame: tags, UTC, links to the sibling dashboards. */
@@ -393,6 +421,9 @@ export function dashboard(spec: DashboardSpec): Dashboard {
         asDropdown: false,
         includeVars: false,
         keepTime: true,
+        icon: "external link",
+        targetBlank: false,
+        tooltip: "",
       },
     ],
     panels: layout(spec.panels),

@@ -5,24 +5,17 @@ import {
   fields,
   labelVariable,
   prom,
+  redFrom,
   row,
   stat,
   table,
   timeseries,
+  UP_DOWN,
 } from "./builders.ts";
 import type { Dashboard } from "./model.ts";
 import { HEALTH_UID } from "./uids.ts";
 
 const S = 'server=~"$server"';
-const UP_MAPPING = [
-  {
-    type: "value",
-    options: {
-      "0": { text: "DOWN", color: "red", index: 0 },
-      "1": { text: "UP", color: "green", index: 1 },
-    },
-  },
-];
 
 export function exporterHealth(): Dashboard {
   return dashboard({
@@ -44,7 +37,7 @@ export function exporterHealth(): Dashboard {
         "Exporter scrape",
         "Whether Prometheus can scrape the exporter (up).",
         prom([['min(up{job="vbo-restore-exporter"})', { instant: true }]]),
-        fields("none", { mappings: UP_MAPPING }),
+        fields("none", { mappings: UP_DOWN }),
         4,
         4,
       ),
@@ -62,14 +55,7 @@ export function exporterHealth(): Dashboard {
         prom([[`count(vbo_up{${S}} == 0) or vector(0)`, { instant: true }]]),
         fields("short", {
           decimals: 0,
-          color: { mode: "thresholds" },
-          thresholds: {
-            mode: "absolute",
-            steps: [
-              { color: "green", value: null },
-              { color: "red", value: 1 },
-            ],
-          },
+          ...redFrom(1),
         }),
         4,
         4,
@@ -100,7 +86,7 @@ export function exporterHealth(): Dashboard {
         "Poll status",
         "1 when the last poll of the server succeeded.",
         prom([[`vbo_up{${S}}`, { legend: "{{server}}" }]]),
-        fields("none", { mappings: UP_MAPPING, min: 0 }),
+        fields("none", { mappings: UP_DOWN, min: 0 }),
       ),
       timeseries(
         "Time since last successful poll",
@@ -168,14 +154,7 @@ export function exporterHealth(): Dashboard {
         prom([["sum(increase(vbo_log_records_dead_lettered_total[$__range]))", { instant: true }]]),
         fields("short", {
           decimals: 0,
-          color: { mode: "thresholds" },
-          thresholds: {
-            mode: "absolute",
-            steps: [
-              { color: "green", value: null },
-              { color: "red", value: 1 },
-            ],
-          },
+          ...redFrom(1),
         }),
         6,
         4,

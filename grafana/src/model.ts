@@ -1,23 +1,26 @@
 // The subset of Grafana's dashboard JSON model the VBO dashboards use, as plain typed values.
+import type {
+  AnnotationQuery,
+  DashboardLink,
+  FieldColor,
+  Dashboard as GrafanaDashboard,
+  ThresholdsConfig,
+  ValueMapping,
+  VariableOption,
+} from "@grafana/schema";
 
-export type Json =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly Json[]
-  | { readonly [key: string]: Json };
+export type Json = string | number | boolean | null | Json[] | { readonly [key: string]: Json };
 export type JsonObject = { readonly [key: string]: Json };
 
-export interface DataSourceRef {
+export type DataSourceRef = {
   readonly type: "prometheus" | "loki";
   readonly uid: "prometheus" | "loki";
-}
+};
 
 export const PROMETHEUS: DataSourceRef = { type: "prometheus", uid: "prometheus" };
 export const LOKI: DataSourceRef = { type: "loki", uid: "loki" };
 
-export interface Target {
+export type Target = {
   readonly refId: string;
   readonly datasource: DataSourceRef;
   readonly expr: string;
@@ -28,34 +31,36 @@ export interface Target {
   readonly format?: "time_series" | "table";
   readonly queryType?: "range" | "instant";
   readonly maxLines?: number;
-}
+};
 
-export interface GridPos {
+export type Transformation = { readonly id: string; readonly options: JsonObject };
+
+export type GridPos = {
   readonly x: number;
   readonly y: number;
   readonly w: number;
   readonly h: number;
-}
+};
 
-export interface DataLink {
+export type DataLink = {
   readonly title: string;
   readonly url: string;
-}
+};
 
 export interface FieldConfig {
   readonly defaults: {
     readonly unit?: string;
     readonly decimals?: number;
     readonly min?: number;
-    readonly links?: readonly DataLink[];
-    readonly color?: JsonObject;
-    readonly thresholds?: JsonObject;
-    readonly mappings?: readonly Json[];
+    readonly links?: DataLink[];
+    readonly color?: FieldColor;
+    readonly thresholds?: ThresholdsConfig;
+    readonly mappings?: ValueMapping[];
     readonly custom?: JsonObject;
   };
-  readonly overrides: readonly {
+  readonly overrides: {
     readonly matcher: { readonly id: string; readonly options: string };
-    readonly properties: readonly { readonly id: string; readonly value: Json }[];
+    readonly properties: { readonly id: string; readonly value: Json }[];
   }[];
 }
 
@@ -66,16 +71,16 @@ export interface Panel {
   readonly description?: string;
   readonly gridPos: GridPos;
   readonly datasource?: DataSourceRef;
-  readonly targets?: readonly Target[];
+  readonly targets?: Target[];
   readonly fieldConfig?: FieldConfig;
   readonly options?: JsonObject;
-  readonly transformations?: readonly JsonObject[];
+  readonly transformations?: Transformation[];
   readonly interval?: string;
   readonly collapsed?: boolean;
-  readonly panels?: readonly Panel[];
+  readonly panels?: Panel[];
 }
 
-export interface Variable {
+export type Variable = {
   readonly name: string;
   readonly label: string;
   readonly type: "query" | "textbox" | "custom";
@@ -83,21 +88,20 @@ export interface Variable {
   readonly datasource?: DataSourceRef;
   readonly query: string;
   readonly definition?: string;
-  readonly current?: JsonObject;
+  readonly current?: VariableOption;
   readonly multi?: boolean;
   readonly includeAll?: boolean;
   readonly allValue?: string;
   readonly refresh?: number;
   readonly sort?: number;
   readonly hide?: number;
-  readonly options?: readonly JsonObject[];
-}
+};
 
 export interface Dashboard {
   readonly uid: string;
   readonly title: string;
   readonly description: string;
-  readonly tags: readonly string[];
+  readonly tags: string[];
   readonly timezone: "utc" | "browser";
   readonly editable: boolean;
   readonly graphTooltip: number;
@@ -105,8 +109,16 @@ export interface Dashboard {
   readonly version: number;
   readonly refresh: string;
   readonly time: { readonly from: string; readonly to: string };
-  readonly templating: { readonly list: readonly Variable[] };
-  readonly annotations: { readonly list: readonly JsonObject[] };
-  readonly links: readonly JsonObject[];
-  readonly panels: readonly Panel[];
+  readonly templating: { readonly list: Variable[] };
+  readonly annotations: { readonly list: AnnotationQuery[] };
+  readonly links: DashboardLink[];
+  readonly panels: Panel[];
+}
+
+/**
+ * Our model seen as Grafana's published dashboard schema type (@grafana/schema): the type checker
+ * proves every dashboard fits it; at run time it is the identity.
+ */
+export function asGrafanaSchema(dashboard: Dashboard): GrafanaDashboard {
+  return dashboard;
 }

@@ -12,6 +12,7 @@ import {
   loki,
   pie,
   prom,
+  redFrom,
   row,
   stat,
   table,
@@ -108,14 +109,7 @@ export function restoreActivity(): Dashboard {
         ]),
         fields("short", {
           decimals: 0,
-          color: { mode: "thresholds" },
-          thresholds: {
-            mode: "absolute",
-            steps: [
-              { color: "green", value: null },
-              { color: "red", value: 1 },
-            ],
-          },
+          ...redFrom(1),
         }),
       ),
       stat(

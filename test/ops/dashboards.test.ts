@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dashboards, render } from "../../grafana/src/generate.ts";
-import type { Dashboard, Panel, Target } from "../../grafana/src/model.ts";
+import {
+  asGrafanaSchema,
+  type Dashboard,
+  type Panel,
+  type Target,
+} from "../../grafana/src/model.ts";
 import { expectedMetrics, lokiFieldNames, prometheusMetrics } from "../helpers/ops-contract.ts";
 import { analyseLogql, checkLogql } from "../helpers/ops-logql.ts";
 import { catalogueFrom, checkPromql } from "../helpers/ops-metric-check.ts";
@@ -57,6 +62,8 @@ test("the committed dashboards are exactly what grafana/src/generate.ts writes (
 
 test("dashboards have stable uids, a schema version and no import-time placeholders", () => {
   assert.deepEqual(all.map((d) => d.uid).sort(), STABLE_UIDS);
+  // Type-checked against @grafana/schema's Dashboard (tsc fails if the model drifts from it).
+  for (const d of dashboards().values()) assert.equal(asGrafanaSchema(d).uid, d.uid);
   for (const [file, d] of committed) {
     assert.equal(file, `grafana/dashboards/${d.uid}.json`);
     assert.ok(
