@@ -140,6 +140,8 @@ export interface Answer {
   readonly body?: string | Uint8Array;
   /** Records of this request the receiver keeps although it answers an error (Loki-style). */
   readonly store?: readonly ReceivedRecord[];
+  /** Never answer (the connection stays open until the client goes away or the receiver closes). */
+  readonly hang?: boolean;
 }
 
 /** Decides the answer to one request; null means the default (accept everything). */
@@ -314,6 +316,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       return;
     }
     stored.push(...(answer.store ?? []));
+    if (answer.hang) return;
     response.writeHead(answer.status, answer.headers ?? {});
     response.end(answer.body ?? "");
   };

@@ -1,0 +1,132 @@
+// OTEL_EXPORTER_OTLP_* environment variables as OpenTelemetry users expect, explicit config
+// winning; option validation; retry delays and Retry-After parsing.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { retryDelayMs } from "../../src/logs/backoff.ts";
+import { classifyResponse, rejectionReason } from "../../src/logs/export-outcome.ts";
+import { parseRetryAfter } from "../../src/logs/http-transport.ts";
+import { logsOptionsFromEnv, resolveLogsOptions } from "../../src/logs/options.ts";
+
+describe("logs options from the environment", () => {
+  test("the logs-specific variables win over the generic ones", () => {
+    const options = logsOptionsFromEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://loki:3100/otlp/v1/logs",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_HEADERS: "X-Scope-OrgID=generic,x-a=1",
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: "X-Scope-OrgID=tenant%20a",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "5000",
+      OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none",
+      OTEL_EXPORTER_OTLP_CERTIFICATE: "/etc/ca.pem",
+    });
+    assert.deepEqual(options, {
+      endpoint: "http://loki:3100/otlp/v1/logs",
+      protocol: "http/json",
+      headers: { "X-Scope-OrgID": "tenant a", "x-a": "1" },
+      timeoutMs: 5000,
+      compression: "none",
+      tls: { caFile: "/etc/ca.pem" },
+    });
+  });
+
+  test("a generic endpoint is a base URL: /v1/logs is appended", () => {
+    const options = logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://loki:3100/otlp/" });
+    assert.equal(options.endpoint, "http://loki:3100/otlp/v1/logs");
+    assert.equal(logsOptionsFromEnv({}).endpoint, null);
+  });
+
+  test("explicit configuration wins over the environment", () => {
+    const options = logsOptionsFromEnv(
+      {
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://env:3100/otlp/v1/logs",
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: "a=env,b=env",
+        OTEL_EXPORTER_OTLP_TIMEOUT: "5000",
+      },
+      { endpoint: null, headers: { b: "config" }, timeoutMs: 2000 },
+    );
+    assert.equal(options.endpoint, null);
+    assert.deepEqual(options.headers, { a: "env", b: "config" });
+    assert.equal(options.timeoutMs, 2000);
+  });
+
+  test("bad values are clear errors naming the variable", () => {
+    assert.throws(
+      () => logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }),
+      /OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported/,
+    );
+    assert.throws(
+      () => logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "10s" }),
+      /OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: expected milliseconds/,
+    );
+    assert.throws(
+      () => logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: "novalue" }),
+      /OTEL_EXPORTER_OTLP_HEADERS: expected comma-separated key=value pairs/,
+    );
+  });
+
+  test("credentials in the endpoint URL are refused without echoing them", () => {
+    assert.throws(
+      () =>
+        resolveLogsOptions({
+          endpoint: "http://u:hunter2@loki/otlp/v1/logs",
+          protocol: "http/json",
+        }),
+      (error: unknown) =>
+        error instanceof Error &&
+        /must not contain credentials/.test(error.message) &&
+        !error.message.includes("hunter2"),
+    );
+  });
+});
+
+describe("retry policy", () => {
+  test("exponential backoff with jitter, capped; Retry-After wins", () => {
+    assert.equal(
+      retryDelayMs(1, null, 1000, 60_000, () => 0),
+      500,
+    );
+    assert.equal(
+      retryDelayMs(1, null, 1000, 60_000, () => 1),
+      1000,
+    );
+    assert.equal(
+      retryDelayMs(4, null, 1000, 60_000, () => 1),
+      8000,
+    );
+    assert.equal(
+      retryDelayMs(40, null, 1000, 60_000, () => 1),
+      60_000,
+    );
+    assert.equal(
+      retryDelayMs(3, 7000, 1000, 60_000, () => 1),
+      7000,
+    );
+    assert.equal(retryDelayMs(3, 10 * 3_600_000, 1000, 60_000), 15 * 60_000);
+  });
+
+  test("Retry-After as seconds or HTTP date", () => {
+    const now = Date.parse("2022-02-02T16:00:00Z");
+    assert.equal(parseRetryAfter("7", now), 7000);
+    assert.equal(parseRetryAfter("Wed, 02 Feb 2022 16:00:30 GMT", now), 30_000);
+    assert.equal(parseRetryAfter("soon", now), null);
+    assert.equal(parseRetryAfter(undefined, now), null);
+  });
+
+  test("which answers are retried and which are bisected", () => {
+    for (const status of [429, 408, 500, 502, 503, 504, 401, 403, 404]) {
+      assert.equal(classifyResponse(status, null, "", null).kind, "retry", `HTTP ${status}`);
+    }
+    for (const status of [400, 413, 422]) {
+      assert.equal(classifyResponse(status, null, "", null).kind, "rejected", `HTTP ${status}`);
+    }
+    assert.equal(classifyResponse(204, null, "", null).kind, "delivered");
+    assert.equal(
+      rejectionReason(400, "entry too far behind, oldest acceptable timestamp is"),
+      "out_of_order",
+    );
+    assert.equal(rejectionReason(400, "has timestamp too new"), "too_new");
+    assert.equal(rejectionReason(413, ""), "too_large");
+    assert.equal(rejectionReason(400, "structured metadata is disabled"), "structured_metadata");
+  });
+});
