@@ -2,6 +2,7 @@
 // hand-written descriptor of opentelemetry-proto logs/v1, common/v1, resource/v1 — independent of
 // the OpenTelemetry JS packages) and JSON, gzip or not; answers errors on demand; records arrivals.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 import protobuf from "protobufjs";
@@ -267,7 +268,12 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export interface ReceiverOptions {
+  /** Serve HTTPS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+}
+
+export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
   const requests: ReceivedRequest[] = [];
   const stored: ReceivedRecord[] = [];
   let responder: Responder | null = null;
@@ -321,12 +327,15 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     response.end(answer.body ?? "");
   };
 
-  const server: Server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch((error: unknown) => {
       response.writeHead(500).end(String(error));
     });
-  });
-  server.on("connection", (socket) => {
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
+  server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -344,7 +353,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     });
 
   const receiver: OtlpReceiver = {
-    url: `http://127.0.0.1:${port}/otlp/v1/logs`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}/otlp/v1/logs`,
     requests,
     stored,
     successStatus: 200,

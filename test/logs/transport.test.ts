@@ -1,0 +1,129 @@
+// The HTTP transport against a real receiver: TLS with a CA file (verification on by default,
+// an explicit skip), request timeouts, and stop() abandoning an in-flight request safely.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, describe, test } from "node:test";
+import { type OtlpReceiver, startOtlpReceiver } from "../helpers/otlp-receiver.ts";
+import { type Harness, startHarness, TEST_START_MS, until } from "./fixtures/harness.ts";
+import { eventSeries, poll } from "./fixtures/poll-data.ts";
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("OTLP over TLS", { skip: hasOpenssl() ? false : "openssl is not installed" }, () => {
+  let dir: string;
+  let caFile: string;
+  let receiver: OtlpReceiver;
+  let harness: Harness | null = null;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "vbo-logs-tls-"));
+    caFile = join(dir, "cert.pem");
+    const keyFile = join(dir, "key.pem");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        keyFile,
+        "-out",
+        caFile,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    receiver = await startOtlpReceiver({
+      tls: { cert: readFileSync(caFile), key: readFileSync(keyFile) },
+    });
+  });
+  afterEach(async () => {
+    await harness?.close();
+    harness = null;
+  });
+  after(async () => {
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a self-signed receiver is refused without its CA (reason tls), kept in the outbox", async () => {
+    harness = await startHarness({ endpoint: receiver.url });
+    harness.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000) }));
+    assert.equal(await harness.pipeline.drainOnce(), 0);
+    assert.equal(await harness.metric("vbo_log_export_failures_total", { reason: "tls" }), 1);
+    assert.equal(await harness.metric("vbo_log_outbox_records"), 2);
+  });
+
+  test("with the CA file the records are delivered", async () => {
+    harness = await startHarness({ endpoint: receiver.url, tls: { caFile } });
+    harness.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000) }));
+    assert.equal(await harness.pipeline.drainOnce(), 2);
+  });
+
+  test("insecureSkipVerify is an explicit opt-out", async () => {
+    harness = await startHarness({ endpoint: receiver.url, tls: { insecureSkipVerify: true } });
+    harness.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000) }));
+    assert.equal(await harness.pipeline.drainOnce(), 2);
+  });
+});
+
+describe("timeouts and shutdown", () => {
+  let receiver: OtlpReceiver;
+  let harness: Harness | null = null;
+  before(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterEach(async () => {
+    await harness?.close();
+    harness = null;
+    receiver.respond(null);
+  });
+  after(() => receiver.close());
+
+  test("a receiver that never answers times out and the batch is retried", async () => {
+    let hung = false;
+    receiver.respond(() => {
+      if (hung) return null;
+      hung = true;
+      return { status: 200, hang: true };
+    });
+    harness = await startHarness({ endpoint: receiver.url, timeoutMs: 150 });
+    harness.commit(poll({ newEvents: eventSeries(3, TEST_START_MS - 60_000) }));
+    assert.equal(await harness.pipeline.drainOnce(), 0);
+    assert.equal(await harness.metric("vbo_log_export_failures_total", { reason: "timeout" }), 1);
+    assert.equal(await harness.pipeline.drainOnce(), 3);
+  });
+
+  test("stop() abandons an in-flight request; its records stay in the outbox", async () => {
+    receiver.respond(() => ({ status: 200, hang: true }));
+    harness = await startHarness({ endpoint: receiver.url, timeoutMs: 60_000 });
+    const h = harness;
+    h.commit(poll({ newEvents: eventSeries(3, TEST_START_MS - 60_000, "s-stop") }));
+    const before = receiver.requests.length;
+    h.pipeline.start();
+    await until(() => receiver.requests.length > before, 5000, "the request");
+    const started = Date.now();
+    await h.pipeline.stop();
+    assert.ok(Date.now() - started < 1000, "stop does not wait for the receiver");
+    assert.equal(await h.metric("vbo_log_outbox_records"), 3);
+  });
+});
