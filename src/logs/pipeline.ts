@@ -1,5 +1,23 @@
 // The durable OTLP log pipeline: a BatchSink filling the outbox inside the state store's
 // transaction, and a background sender draining it to the receiver (or the console).
+//
+// Guarantees and choices (the README repeats them for operators):
+// - At least once, and exactly once as far as Loki can tell: a record is inserted in the same
+//   SQLite transaction that marks its event as seen, and leaves the outbox only after a 2xx. A
+//   crash between sending and the acknowledgement re-sends the stored record byte for byte (same
+//   timestamps, body, attributes and attribute order, same resource), which Loki drops as a
+//   duplicate.
+// - Order: the outbox drains by record timestamp (then insertion order) across all servers, one
+//   batch at a time, so a backlog always goes before fresher records and each Loki stream
+//   (service_name + vbo_server) receives its entries in time order. A batch that keeps failing
+//   blocks the ones behind it (retried with backoff, never skipped).
+// - Too old: records whose timestamp is older than maxRecordAgeMs (default 7 days, Loki's default
+//   reject_old_samples_max_age) are dead-lettered with reason too_old instead of being sent; a
+//   first-start lookback longer than that produces such dead letters for its oldest part. Set the
+//   lookback below Loki's limit or raise both; replayDeadLetters() re-queues them.
+// - Outbox cap: when the outbox already holds outboxMaxRecords, the sink throws OutboxFullError,
+//   the state store's transaction rolls back and the poller reads the same data again on its next
+//   poll: backpressure, nothing lost (metric vbo_log_outbox_full_total and an error log).
 import type { DatabaseSync } from "node:sqlite";
 import type { Registry } from "prom-client";
 import type { Clock } from "../clock.ts";

@@ -90,6 +90,43 @@ describe("log delivery", () => {
     assert.ok(((await h.metric("vbo_log_last_export_timestamp_seconds")) ?? 0) > 0);
   });
 
+  test("ten minutes of live traffic with the receiver stopped: backlog rises, drains, exactly once", async () => {
+    harness = await startHarness({ endpoint: receiver.url, batchMaxRecords: 8 });
+    const h = harness;
+    h.pipeline.start();
+    let pollNumber = 0;
+    const livePoll = () => {
+      pollNumber += 1;
+      h.clock.advance(60_000);
+      h.commit(poll({ newEvents: eventSeries(5, h.clock.now() - 30_000, `p${pollNumber}`) }));
+    };
+    livePoll();
+    await until(() => receiver.stored.length === 5, 5000, "live delivery");
+
+    await receiver.down();
+    const backlog: number[] = [];
+    for (let minute = 0; minute < 10; minute += 1) {
+      livePoll();
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      backlog.push((await h.metric("vbo_log_outbox_records")) ?? -1);
+    }
+    assert.deepEqual(backlog, [5, 10, 15, 20, 25, 30, 35, 40, 45, 50], "the backlog rises");
+    assert.ok(((await h.metric("vbo_log_outbox_oldest_record_age_seconds")) ?? 0) >= 540);
+    assert.equal(receiver.stored.length, 5);
+
+    await receiver.up();
+    // Live traffic continues while the backlog drains; fresh records must not overtake it.
+    livePoll();
+    livePoll();
+    await until(() => receiver.stored.length >= 65, 8000, "the backlog and the new polls");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ids = eventIds(receiver.stored);
+    assert.equal(ids.length, 65, "nothing duplicated");
+    assert.equal(new Set(ids).size, 65, "nothing lost");
+    assertAscending(receiver.stored);
+    assert.equal(await h.metric("vbo_log_outbox_records"), 0, "the backlog drained");
+  });
+
   test("429 with Retry-After is honoured on the injected clock", async () => {
     let refusals = 2;
     receiver.respond(() => {

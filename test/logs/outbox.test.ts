@@ -63,6 +63,17 @@ describe("log outbox", () => {
     assert.equal(await h.pipeline.drainOnce(), 1);
   });
 
+  test("the outbox drains by record timestamp, not by insertion order", async () => {
+    harness = await startHarness({ endpoint: null, batchMaxRecords: 2 });
+    harness.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000, "newer") }));
+    harness.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 600_000, "older") }));
+    assert.equal(await harness.pipeline.drainOnce(), 4);
+    assert.deepEqual(
+      harness.console.map((line) => /vbo\.event\.id=(\S+)/.exec(line)?.[1]),
+      ["older-e00000", "older-e00001", "newer-e00000", "newer-e00001"],
+    );
+  });
+
   test("a stored record reads back identical and re-encodes to the same bytes", () => {
     const records = recordsFromPoll(
       poll({
