@@ -27,16 +27,16 @@ export function rejectionReason(status: number, message: string): string {
   if (/too old|greater than max age|reject_old_samples/i.test(message)) return "too_old";
   if (/too far behind|out of order|out-of-order/i.test(message)) return "out_of_order";
   if (/too new|in the future/i.test(message)) return "too_new";
-  if (/structured metadata/i.test(message)) return "structured_metadata";
   if (status === 413 || /too long|too large|exceeds? .*(size|limit)/i.test(message)) {
     return "too_large";
   }
+  if (/structured metadata/i.test(message)) return "structured_metadata";
   return "bad_request";
 }
 
 /**
  * The OTLP spec retries 429, 502, 503 and 504 only. This sender also retries every other 5xx and
- * the configuration errors 401, 403, 404, 405, 407 and 415: for an audit trail a Loki incident or
+ * the configuration errors 401, 403, 404, 405, 407, 415 and Loki's "structured metadata disallowed": for an audit trail a Loki incident or
  * a wrong token must delay records, never dead-letter all of them. The remaining 4xx (400, 413,
  * 422, ...) depend on the records themselves: the batch is bisected and the culprits dead-lettered.
  */
@@ -69,6 +69,11 @@ export function classifyResponse(
   if (status === 403) return retry("forbidden");
   if (status === 404 || status === 405) return retry("not_found");
   if (status === 415) return retry("unsupported_media_type");
+  // Loki refusing structured metadata altogether (allow_structured_metadata: false) rejects every
+  // record alike: a receiver configuration error to wait out, not records to dead-letter.
+  if (status === 400 && /structured metadata.*(disallowed|not allowed|disabled)/i.test(message)) {
+    return retry("receiver_config");
+  }
   if (status >= 400) {
     return { kind: "rejected", reason: rejectionReason(status, message), status, message };
   }

@@ -73,7 +73,7 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
     }),
     failures: new Counter({
       name: "vbo_log_export_failures_total",
-      help: "Failed export requests by reason (unreachable, timeout, tls, rate_limited, server_error, unauthorized, bad_request, ...).",
+      help: "Failed export requests by reason (unreachable, timeout, tls, rate_limited, unavailable, server_error, unauthorized, receiver_config, too_old, bad_request, ...).",
       labelNames: ["reason"],
       registers: [registry],
     }),

@@ -127,6 +127,12 @@ describe("retry policy", () => {
     );
     assert.equal(rejectionReason(400, "has timestamp too new"), "too_new");
     assert.equal(rejectionReason(413, ""), "too_large");
-    assert.equal(rejectionReason(400, "structured metadata is disabled"), "structured_metadata");
+    assert.equal(
+      rejectionReason(400, "stream '{}' has structured metadata too large: '70000' bytes"),
+      "too_large",
+    );
+    const disallowed =
+      "stream '{}' includes structured metadata, but this feature is disallowed. Please see `limits_config.structured_metadata`";
+    assert.equal(classifyResponse(400, null, disallowed, null).kind, "retry");
   });
 });
