@@ -94,10 +94,23 @@ export function createHttpTransport(
     headers.authorization = `Bearer ${options.bearerToken}`;
   }
   const caFile = options.tls?.caFile;
+  let ca: Buffer | undefined;
+  if (secure && caFile) {
+    try {
+      ca = readFileSync(caFile);
+    } catch (error) {
+      throw new ExportError(
+        "bad_config",
+        `cannot read the OTLP endpoint's CA file ${caFile}: ${(error as { code?: string }).code ?? "unreadable"}`,
+        null,
+        { cause: error },
+      );
+    }
+  }
   const agent = secure
     ? new HttpsAgent({
         keepAlive: true,
-        ...(caFile ? { ca: readFileSync(caFile) } : {}),
+        ...(ca ? { ca } : {}),
         rejectUnauthorized: options.tls?.insecureSkipVerify !== true,
       })
     : undefined;

@@ -79,6 +79,13 @@ describe("OTLP over TLS", { skip: hasOpenssl() ? false : "openssl is not install
     assert.equal(await harness.pipeline.drainOnce(), 2);
   });
 
+  test("a missing CA file is a clear configuration error", async () => {
+    await assert.rejects(
+      startHarness({ endpoint: receiver.url, tls: { caFile: join(dir, "missing.pem") } }),
+      /cannot read the OTLP endpoint's CA file .*missing\.pem: ENOENT/,
+    );
+  });
+
   test("insecureSkipVerify is an explicit opt-out", async () => {
     harness = await startHarness({ endpoint: receiver.url, tls: { insecureSkipVerify: true } });
     harness.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000) }));
