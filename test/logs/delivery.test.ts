@@ -1,7 +1,9 @@
 // Delivery under failure: receiver down then back, 429 with Retry-After, configuration errors,
 // 400 bisection into dead letters, Loki's 204 and OTLP partial success, too-old records.
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { createLogger } from "../../src/logger.ts";
 import {
   encodePartialSuccess,
   type OtlpReceiver,
@@ -283,6 +285,50 @@ describe("log delivery", () => {
       await harness.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }),
       2,
     );
+  });
+
+  test("passwords and tokens never reach the exporter's own log", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString("utf8"));
+        callback();
+      },
+    });
+    receiver.respond(() => ({ status: 401, body: "unauthorized" }));
+    for (const auth of [
+      { basicAuth: { username: "loki", password: "pa55-secret" } },
+      { bearerToken: "tok-secret" },
+    ]) {
+      harness = await startHarness(
+        { endpoint: receiver.url, ...auth },
+        TEST_START_MS,
+        createLogger("debug", sink),
+      );
+      const h = harness;
+      h.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000) }));
+      h.pipeline.start();
+      await until(() => h.clock.sleeps.some((ms) => ms > 200), 5000, "a retry");
+      await h.close();
+      harness = null;
+      await receiver.down();
+      harness = await startHarness(
+        { endpoint: receiver.url, ...auth },
+        TEST_START_MS,
+        createLogger("debug", sink),
+      );
+      const unreachable = harness;
+      unreachable.commit(poll({ newEvents: eventSeries(1, TEST_START_MS - 60_000, "s-9") }));
+      unreachable.pipeline.start();
+      await until(() => unreachable.clock.sleeps.some((ms) => ms > 200), 5000, "a retry");
+      await unreachable.close();
+      harness = null;
+      await receiver.up();
+    }
+    const text = lines.join("");
+    assert.match(text, /log export failed/);
+    assert.ok(!text.includes("pa55-secret") && !text.includes("tok-secret"));
+    assert.ok(!text.includes(Buffer.from("loki:pa55-secret").toString("base64")));
   });
 
   test("headers, basic auth and bearer token reach the receiver", async () => {
