@@ -50,7 +50,7 @@ export function createSender(deps: SenderDeps): Sender {
   // Never read or write inside someone else's open transaction on the shared connection: rows it
   // inserted may still roll back, and our deletes would commit or roll back with its work.
   const waitIdle = async (): Promise<void> => {
-    while (deps.busy()) await new Promise<void>((resolve) => setImmediate(resolve));
+    while (deps.busy()) await new Promise<void>((resolve) => setTimeout(resolve, 5));
   };
 
   const deadLetter = (
