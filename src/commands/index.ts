@@ -1,5 +1,6 @@
 // The list of CLI commands; each lives in its own file.
 import { checkConfigCommand } from "./check-config.ts";
 import type { Command } from "./command.ts";
+import { simulateCommand } from "./simulate.ts";
 
-export const commands: readonly Command[] = [checkConfigCommand];
+export const commands: readonly Command[] = [checkConfigCommand, simulateCommand];

@@ -1,0 +1,202 @@
+// The events of one restore session: a start entry, item events spread over its run, a stop entry.
+import { FILES, MAIL_FOLDERS, MAIL_SUBJECTS, PEOPLE, SITES, TEAMS } from "./catalog.ts";
+import type { SessionPlan } from "./plan.ts";
+import { tailFor } from "./plan.ts";
+import { hash32, intBetween, pick, unit, uuidWithTail } from "./random.ts";
+
+export const EVENT_TYPES = ["Save", "Export", "Send", "Restore", "View"] as const;
+
+export interface EventPlan {
+  readonly order: number;
+  readonly id: string;
+  readonly atMs: number;
+  readonly subNs: number;
+  readonly durationMs: number;
+  readonly type: string;
+  readonly status: string;
+  readonly title: string;
+  readonly message: string;
+  readonly itemName: string;
+  readonly itemType: string;
+  readonly itemSizeBytes: number;
+  readonly source: string;
+  readonly target: string;
+}
+
+/** Every event the session will ever have, in order (visibility is decided by the caller). */
+export function planEvents(seed: number, plan: SessionPlan): EventPlan[] {
+  const tail = tailFor(plan.kind, plan.index);
+  const events: EventPlan[] = [];
+  const eventId = (order: number) =>
+    uuidWithTail((order % 4096) * 2 ** 36 + (tail % 2 ** 36), seed, tail, order, 7);
+  events.push(
+    lifecycle(
+      eventId(0),
+      0,
+      plan.startMs,
+      plan.startSubNs,
+      "Restore session started",
+      "Restore session has been started",
+    ),
+  );
+  const span = plan.endMs - plan.startMs;
+  const failedAt = plan.finalResult === "Failed" ? Math.max(1, plan.itemEvents) : -1;
+  for (let i = 1; i <= plan.itemEvents; i++) {
+    const atMs = plan.startMs + Math.floor((span * i) / (plan.itemEvents + 2));
+    events.push(itemEvent(seed, tail, plan, i, eventId(i), atMs, i === failedAt));
+  }
+  const last = plan.itemEvents + 1;
+  events.push(
+    lifecycle(
+      eventId(last),
+      last,
+      plan.endMs,
+      plan.endSubNs,
+      "Restore session stopped",
+      `Restore session has been stopped (result: ${plan.finalResult})`,
+    ),
+  );
+  return events;
+}
+
+function lifecycle(
+  id: string,
+  order: number,
+  atMs: number,
+  subNs: number,
+  title: string,
+  message: string,
+): EventPlan {
+  return {
+    order,
+    id,
+    atMs,
+    subNs,
+    durationMs: 0,
+    type: "None",
+    status: "Success",
+    title,
+    message,
+    itemName: "",
+    itemType: "",
+    itemSizeBytes: 0,
+    source: "",
+    target: "",
+  };
+}
+
+function statusFor(seed: number, tail: number, order: number, forceFailed: boolean): string {
+  if (forceFailed) return "Failed";
+  const roll = unit(seed, tail, order, 61);
+  if (roll < 0.86) return "Success";
+  if (roll < 0.92) return "Warning";
+  if (roll < 0.95) return "Skipped";
+  if (roll < 0.98) return "Cancelled";
+  return "Failed";
+}
+
+const VERB: Readonly<Record<string, string>> = {
+  Save: "saved",
+  Export: "exported",
+  Send: "sent",
+  Restore: "restored",
+  View: "opened",
+};
+
+function itemEvent(
+  seed: number,
+  tail: number,
+  plan: SessionPlan,
+  order: number,
+  id: string,
+  atMs: number,
+  forceFailed: boolean,
+): EventPlan {
+  const type = pick(EVENT_TYPES, seed, tail, order, 62);
+  const status = statusFor(seed, tail, order, forceFailed);
+  const person = PEOPLE[plan.personIndex] ?? ["admin", "Admin"];
+  const { itemName, itemType, source, target } = itemFor(
+    seed,
+    tail,
+    order,
+    plan.type,
+    person,
+    type,
+  );
+  const size = type === "View" ? 0 : intBetween(512, 25_000_000, seed, tail, order, 63);
+  const outcome = status === "Success" ? "successfully" : `with status ${status}`;
+  const verb = VERB[type] ?? "processed";
+  return {
+    order,
+    id,
+    atMs,
+    subNs: intBetween(0, 9_999, seed, tail, order, 64) * 100,
+    durationMs: intBetween(5, 90_000, seed, tail, order, 65),
+    type,
+    status,
+    title: `${type} ${itemType === "IPM.Note" ? "mail item" : "item"}`,
+    message: `Item ${itemName} was ${verb} ${outcome} (type: ${itemType}; source: ${source}; target: ${target})`,
+    itemName,
+    itemType,
+    itemSizeBytes: size,
+    source,
+    target,
+  };
+}
+
+function itemFor(
+  seed: number,
+  tail: number,
+  order: number,
+  restoreType: string,
+  person: readonly [string, string],
+  type: string,
+): { itemName: string; itemType: string; source: string; target: string } {
+  const [login, displayName] = person;
+  const target = type === "View" || unit(seed, tail, order, 66) < 0.2 ? "" : targetFor(type, login);
+  switch (restoreType) {
+    case "Vex":
+      return {
+        itemName: pick(MAIL_SUBJECTS, seed, tail, order, 67),
+        itemType: "IPM.Note",
+        source: `${displayName}\\${pick(MAIL_FOLDERS, seed, tail, order, 68)}`,
+        target,
+      };
+    case "Veod": {
+      const file = pick(FILES, seed, tail, order, 69);
+      return {
+        itemName: file,
+        itemType: "Item",
+        source: `/personal/${login}/Documents/${file}`,
+        target,
+      };
+    }
+    case "Vesp": {
+      const file = pick(FILES, seed, tail, order, 70);
+      const site = pick(SITES, seed, tail, order, 71);
+      const isList = hash32(seed, tail, order, 72) % 5 === 0;
+      return {
+        itemName: isList ? `${site} Tasks` : file,
+        itemType: isList ? "List" : "Item",
+        source: `/sites/${site}/Shared Documents/${file}`,
+        target,
+      };
+    }
+    default: {
+      const team = pick(TEAMS, seed, tail, order, 73);
+      return {
+        itemName: `${team} General`,
+        itemType: "Channel",
+        source: `/teams/${team}/General`,
+        target,
+      };
+    }
+  }
+}
+
+function targetFor(type: string, login: string): string {
+  if (type === "Send") return `${login}@example.com`;
+  if (type === "Export") return `C:\\Users\\${login}\\Desktop\\export.pst`;
+  if (type === "Save") return `C:\\Users\\${login}\\Downloads`;
+  return "Original location";
+}

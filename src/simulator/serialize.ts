@@ -1,0 +1,152 @@
+// JSON shapes exactly as each API version sends them: sessions, events, organizations, users.
+import type { EventPlan } from "./events.ts";
+import type { SessionPlan } from "./plan.ts";
+import { formatInstant, formatTimeSpan } from "./time-format.ts";
+import type { SimOrganization, SimUser, SimulatorWorld } from "./world.ts";
+
+export type SimApiVersion = "v6" | "v7" | "v8";
+
+export type SimRestoreSession = Record<string, unknown> & {
+  id: string;
+  state: string;
+  creationTime: string;
+};
+export type SimRestoreEvent = Record<string, unknown> & {
+  id: string;
+  order: number;
+  startTime: string;
+};
+
+export const SESSION_NAMES: Readonly<Record<string, string>> = {
+  Vex: "Exchange restore",
+  Veod: "OneDrive restore",
+  Vesp: "SharePoint restore",
+  Vet: "Teams restore",
+};
+
+/** Overrides enum fields with values outside the spec (the unknown-enum fault). */
+export interface EnumMangler {
+  session(plan: SessionPlan): boolean;
+  event(plan: SessionPlan, event: EventPlan): boolean;
+}
+
+export function sessionJson(
+  version: SimApiVersion,
+  world: SimulatorWorld,
+  plan: SessionPlan,
+  atMs: number,
+  unknownEnums = false,
+): SimRestoreSession {
+  const stopped = world.isStopped(plan, atMs);
+  const visibleEvents = world.eventPlansAt(plan, atMs).length;
+  const base = `/${version}/RestoreSessions/${plan.id}`;
+  const jobTime = new Date(plan.startMs - 3_600_000).toISOString().replace("T", " ").slice(0, 19);
+  const json: SimRestoreSession = {
+    id: plan.id,
+    name: `${SESSION_NAMES[plan.type] ?? "Restore"} (Job: Daily - ${jobTime})`,
+    organization: world.organizationName(plan),
+    type: unknownEnums ? "VeBackupCopy" : plan.type,
+    creationTime: formatInstant(plan.startMs, plan.startSubNs, plan.style),
+    endTime: stopped ? formatInstant(plan.endMs, plan.endSubNs, plan.style) : null,
+    state: unknownEnums ? "Stopping" : stopped ? "Stopped" : "Working",
+    result: stopped ? plan.finalResult : "Success",
+    initiatedBy: plan.initiatedBy,
+    details: stopped
+      ? `Restore session finished with ${plan.finalResult.toLowerCase()} result`
+      : "",
+    scopeName: plan.scopeName,
+    reason: plan.reason,
+  };
+  if (unknownEnums && stopped) json.state = "Stopped";
+  if (plan.clientHost !== undefined) json.clientHost = plan.clientHost;
+  if (version === "v8") json.eTag = 1 + visibleEvents + (stopped ? 1 : 0);
+  json._links = {
+    self: { href: base },
+    organization: { href: `/${version}/Organizations/${world.organizationId(plan)}` },
+    events: { href: `${base}/Events` },
+  };
+  return json;
+}
+
+export function eventJson(
+  version: SimApiVersion,
+  world: SimulatorWorld,
+  plan: SessionPlan,
+  event: EventPlan,
+  unknownEnums = false,
+): SimRestoreEvent {
+  const endMs = event.atMs + event.durationMs;
+  const json: SimRestoreEvent = {
+    id: event.id,
+    type: unknownEnums && event.type !== "None" ? "Preview" : event.type,
+    status: unknownEnums ? "PartiallySucceeded" : event.status,
+    startTime: formatInstant(event.atMs, event.subNs, plan.style),
+    endTime: formatInstant(endMs, event.subNs, plan.style),
+    duration: formatTimeSpan(event.durationMs, event.subNs / 100),
+    title: event.title,
+    message: event.message,
+    order: event.order,
+    itemName: event.itemName,
+    itemType: event.itemType,
+    itemSizeBytes: event.itemSizeBytes,
+    source: event.source,
+    target: event.target,
+  };
+  if (version === "v8") {
+    const orgId = world.organizationId(plan);
+    json.organizationId = orgId;
+    json.backedUpOrganizationId = event.type === "None" ? null : orgId.replace(/-/g, "");
+    json.userId =
+      plan.type === "Vex" || plan.type === "Veod"
+        ? `${orgId.slice(0, 24)}${String(plan.personIndex).padStart(12, "0")}`
+        : null;
+    json.groupId = null;
+    json.siteId = plan.type === "Vesp" ? `${orgId.slice(0, 8)}-site-${plan.index % 97}` : null;
+    json.teamId =
+      plan.type === "Vet"
+        ? `${orgId.slice(0, 24)}${String(plan.index % 997).padStart(12, "0")}`
+        : null;
+  }
+  json._links = { self: { href: `/${version}/RestoreSessions/${plan.id}/Events/${event.id}` } };
+  return json;
+}
+
+export function organizationJson(
+  version: SimApiVersion,
+  org: SimOrganization,
+): Record<string, unknown> {
+  return {
+    id: org.id,
+    name: org.name,
+    officeName: org.officeName,
+    type: org.type,
+    region: org.region,
+    isExchangeOnline: true,
+    isSharePointOnline: true,
+    isTeamsOnline: true,
+    isBackedup: true,
+    _links: {
+      self: { href: `/${version}/Organizations/${org.id}` },
+      users: { href: `/${version}/Organizations/${org.id}/Users` },
+    },
+  };
+}
+
+export function userJson(
+  version: SimApiVersion,
+  organizationId: string,
+  user: SimUser,
+): Record<string, unknown> {
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    name: user.name,
+    type: user.type,
+    locationType: user.locationType,
+    _links: {
+      self: {
+        href: `/${version}/Organizations/${organizationId}/Users/${encodeURIComponent(user.id)}`,
+      },
+    },
+  };
+}
