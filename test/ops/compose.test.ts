@@ -206,6 +206,20 @@ test("every address in the configs names a compose service and the port it liste
   );
 });
 
+test("the exporter's default credentials are the ones the simulator accepts", () => {
+  const command = asArray(service("simulator").command, "simulator.command").map(String);
+  const flag = (name: string) => command[command.indexOf(name) + 1];
+  const env = environment("exporter");
+  assert.equal(composeDefault(asString(env.VBO_USERNAME, "VBO_USERNAME")), flag("--username"));
+  assert.equal(composeDefault(asString(env.VBO_PASSWORD, "VBO_PASSWORD")), flag("--password"));
+  assert.match(
+    composeDefault(asString(env.VBO_URL, "VBO_URL")),
+    /^http:/,
+    "the simulator runs without --tls-cert",
+  );
+  assert.equal(command.includes("--tls-cert"), false);
+});
+
 test("healthchecks probe the port the service listens on", () => {
   const ports = servicePorts();
   for (const name of Object.keys(services)) {
