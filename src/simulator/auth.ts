@@ -94,8 +94,8 @@ export class TokenAuthority {
         refresh_token: refreshToken,
         expires_in: lifetime,
         userName: user,
-        ".issued": new Date(now).toUTCString(),
-        ".expires": new Date(now + lifetime * 1000).toUTCString(),
+        ".issued": new Date(now).toISOString(),
+        ".expires": new Date(now + lifetime * 1000).toISOString(),
       },
     };
   }

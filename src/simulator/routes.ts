@@ -37,7 +37,8 @@ export function errorReply(
   code?: string,
 ): ApiReply {
   const body: Record<string, unknown> = { message };
-  if (version !== "v6" && code !== undefined) body.errorCode = code;
+  // v7's spec knows only ProxyOffline as an error code; v8 has the full list.
+  if (version === "v8" && code !== undefined) body.errorCode = code;
   return { status, body };
 }
 
