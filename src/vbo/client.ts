@@ -1,0 +1,344 @@
+// The VBO REST client the poller uses: version detection, token cache, retries, paging and
+// tolerant decoding behind the VboClient interface.
+import { readFileSync } from "node:fs";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { type Clock, systemClock } from "../clock.ts";
+import { ExporterError } from "../errors.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import { TokenManager } from "./auth.ts";
+import { decodeJson, errorSummary } from "./body.ts";
+import { VboError, type VboErrorContext } from "./errors.ts";
+import { paginate } from "./paginate.ts";
+import {
+  parseOrganization,
+  parseOrganizationUser,
+  parseRestoreEvent,
+  parseRestoreSession,
+  parseServiceInstance,
+} from "./parse.ts";
+import { sendWithRetry, type Transport } from "./request.ts";
+import {
+  API_VERSIONS,
+  type ApiVersion,
+  type ListSessionsQuery,
+  type Organization,
+  type VboClient,
+} from "./types.ts";
+
+export interface VboClientOptions {
+  /** Base URL without the version, e.g. https://vbo.example:4443; credentials in it are refused. */
+  url: string;
+  /** auto probes GET /vN/ServiceInstance without a token, newest first (401 = served, 404 = not). */
+  apiVersion: ApiVersion | "auto";
+  username: string;
+  password: string;
+  tls?: { caFile?: string | null; ca?: string | Buffer; insecureSkipVerify?: boolean };
+  /** Per request, default 30000. */
+  timeoutMs?: number;
+  /** Limit asked per page, default 1000 (the server may cap it). */
+  pageSize?: number;
+  /** Retries on 5xx and network errors, default 3. */
+  maxRetries?: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Jitter source, default Math.random (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/** A VboClient that can also release its keep-alive connections. */
+export interface ClosableVboClient extends VboClient {
+  close(): void;
+}
+
+function configError(message: string, cause?: unknown): ExporterError {
+  return new ExporterError("invalid_config", message, cause === undefined ? undefined : { cause });
+}
+
+function parseBaseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw configError("VBO server URL is not a valid URL (expected e.g. https://vbo.example:4443)");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw configError(
+      "VBO server URL must not contain credentials; use the username and password options",
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw configError(`VBO server URL must use https or http, not ${url.protocol}`);
+  }
+  if (url.search !== "" || url.hash !== "") {
+    throw configError(
+      `VBO server URL ${url.origin}${url.pathname} must not carry a query or fragment`,
+    );
+  }
+  if (/\/v\d+\/?$/i.test(url.pathname)) {
+    throw configError(
+      `VBO server URL ${url.origin}${url.pathname} must not include the API version; set apiVersion instead`,
+    );
+  }
+  url.pathname = url.pathname.replace(/\/+$/, "") || "/";
+  return url;
+}
+
+function readCa(options: VboClientOptions): string | Buffer | undefined {
+  const tls = options.tls;
+  if (tls?.ca !== undefined) return tls.ca;
+  if (tls?.caFile === undefined || tls.caFile === null) return undefined;
+  try {
+    return readFileSync(tls.caFile);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw configError(
+      `cannot read tls.caFile ${tls.caFile}${typeof code === "string" ? ` (${code})` : ""}`,
+      error,
+    );
+  }
+}
+
+export function createVboClient(options: VboClientOptions): ClosableVboClient {
+  const base = parseBaseUrl(options.url);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger();
+  const insecure = options.tls?.insecureSkipVerify === true;
+  const ca = readCa(options);
+  const pageSize = Math.max(1, Math.min(10_000, Math.floor(options.pageSize ?? 1000)));
+  if (insecure && base.protocol === "https:") {
+    logger.warn(
+      { url: base.origin },
+      "TLS CERTIFICATE VERIFICATION IS DISABLED for this VBO server (tls.insecureSkipVerify): anyone on the network path can read the credentials; use tls.caFile instead",
+    );
+  }
+  const agent =
+    base.protocol === "https:"
+      ? new HttpsAgent({
+          keepAlive: true,
+          rejectUnauthorized: !insecure,
+          ...(ca === undefined ? {} : { ca }),
+        })
+      : new HttpAgent({ keepAlive: true });
+
+  let requests = 0;
+  let auth: TokenManager | null = null;
+  const transport: Transport = {
+    agent,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRetries: Math.max(0, options.maxRetries ?? 3),
+    clock,
+    logger,
+    random: options.random ?? Math.random,
+    maxRetryAfterMs: 120_000,
+    secrets: () => [options.password, ...(auth?.secrets() ?? [])],
+    countRequest: () => {
+      requests += 1;
+    },
+  };
+
+  const prefix = base.pathname === "/" ? "" : base.pathname;
+  const urlFor = (version: ApiVersion, path: string, query?: Record<string, string>): URL => {
+    const url = new URL(`${prefix}/${version}${path}`, base);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+    return url;
+  };
+
+  let resolved: Promise<ApiVersion> | null =
+    options.apiVersion === "auto" ? null : Promise.resolve(options.apiVersion);
+
+  const probe = async (signal?: AbortSignal): Promise<ApiVersion> => {
+    const answers: string[] = [];
+    for (const version of API_VERSIONS) {
+      const url = urlFor(version, "/ServiceInstance");
+      const response = await sendWithRetry(transport, {
+        method: "GET",
+        url,
+        headers: () => ({ accept: "application/json" }),
+        signal,
+      });
+      const s = response.status;
+      if (s === 401 || s === 403 || (s >= 200 && s < 300)) {
+        logger.info({ apiVersion: version }, "detected the VBO REST API version");
+        return version;
+      }
+      answers.push(`${version}: HTTP ${s}`);
+      if (s !== 404 && s !== 400 && s !== 405 && s !== 410) {
+        throw new VboError(
+          "bad_response",
+          `unexpected answer while probing the API version (HTTP ${s}: ${errorSummary(response).text})`,
+          { method: "GET", path: url.pathname, status: s },
+        );
+      }
+    }
+    throw new VboError(
+      "unsupported_version",
+      `the server at ${base.origin} serves none of the API versions ${API_VERSIONS.join(", ")} (${answers.join(", ")}); VBO 6.x or newer is required`,
+    );
+  };
+
+  const apiVersion = (signal?: AbortSignal): Promise<ApiVersion> => {
+    if (resolved === null) {
+      const attempt = probe(signal);
+      resolved = attempt;
+      attempt.catch(() => {
+        if (resolved === attempt) resolved = null;
+      });
+    }
+    return resolved;
+  };
+
+  const tokens = new TokenManager({
+    transport,
+    baseUrl: base,
+    username: options.username,
+    password: options.password,
+    version: apiVersion,
+  });
+  auth = tokens;
+
+  /** GET with a token: one re-login on 401, status codes turned into errors, JSON decoded. */
+  const getJson = async (url: URL, signal?: AbortSignal): Promise<unknown> => {
+    const context: VboErrorContext = { method: "GET", path: `${url.pathname}${url.search}` };
+    for (let relogin = 0; ; relogin++) {
+      const token = await tokens.accessToken(signal);
+      const response = await sendWithRetry(transport, {
+        method: "GET",
+        url,
+        headers: () => ({ accept: "application/json", authorization: `Bearer ${token}` }),
+        signal,
+      });
+      const where = { ...context, status: response.status };
+      if (response.status === 401) {
+        if (relogin === 0) {
+          logger.info({ path: url.pathname }, "VBO refused the token (401); logging in again");
+          tokens.invalidate(token);
+          continue;
+        }
+        throw new VboError(
+          "bad_credentials",
+          `VBO refused a freshly issued token (HTTP 401: ${errorSummary(response, transport.secrets()).text})`,
+          where,
+        );
+      }
+      if (response.status >= 200 && response.status < 300) return decodeJson(response, context);
+      const summary = errorSummary(response, transport.secrets()).text;
+      if (response.status === 403) {
+        throw new VboError(
+          "bad_credentials",
+          `user "${options.username}" may not read this (HTTP 403: ${summary}); it needs a VBO role that can read restore sessions`,
+          where,
+        );
+      }
+      if (response.status === 404) {
+        throw new VboError("not_found", `not found (HTTP 404: ${summary})`, where);
+      }
+      throw new VboError("bad_response", `unexpected HTTP ${response.status} (${summary})`, where);
+    }
+  };
+
+  /** Decodes with the request attached to any decoding error. */
+  const decode = <T>(url: URL, value: unknown, parse: (v: unknown) => T): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof VboError) {
+        throw error.withContext({ method: "GET", path: `${url.pathname}${url.search}` });
+      }
+      throw error;
+    }
+  };
+
+  async function* list<T>(
+    first: URL,
+    parse: (v: unknown) => T,
+    signal?: AbortSignal,
+    firstPage?: unknown,
+  ): AsyncGenerator<T> {
+    let current = first;
+    let prefetched = firstPage;
+    const pages = paginate({
+      first,
+      base,
+      pageSize,
+      fetchJson: (url) => {
+        current = url;
+        if (prefetched !== undefined && url === first) {
+          const page = prefetched;
+          prefetched = undefined;
+          return Promise.resolve(page);
+        }
+        return getJson(url, signal);
+      },
+    });
+    try {
+      for await (const item of pages) yield decode(current, item, parse);
+    } catch (error) {
+      throw error instanceof VboError
+        ? error.withContext({ method: "GET", path: `${current.pathname}${current.search}` })
+        : error;
+    }
+  }
+
+  const pageQuery = (size: number): Record<string, string> => ({
+    offset: "0",
+    limit: String(size),
+  });
+
+  return {
+    apiVersion,
+    async serviceInstance(signal) {
+      const url = urlFor(await apiVersion(signal), "/ServiceInstance");
+      return decode(url, await getJson(url, signal), parseServiceInstance);
+    },
+    async *listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal) {
+      const version = await apiVersion(signal);
+      const size = Math.max(1, Math.min(10_000, Math.floor(query.pageSize ?? pageSize)));
+      const q = pageQuery(size);
+      if (query.startTimeFrom !== undefined) q.startTimeFrom = query.startTimeFrom.toISOString();
+      if (query.startTimeTo !== undefined) q.startTimeTo = query.startTimeTo.toISOString();
+      if (version === "v8") {
+        if (query.endTimeFrom !== undefined) q.endTimeFrom = query.endTimeFrom.toISOString();
+        if (query.endTimeTo !== undefined) q.endTimeTo = query.endTimeTo.toISOString();
+        // Oldest first keeps offsets stable while new sessions arrive during paging.
+        q.orderBy = "CreationTime";
+        q.orderAsc = "true";
+      }
+      yield* list(urlFor(version, "/RestoreSessions", q), parseRestoreSession, signal);
+    },
+    async getRestoreSession(id: string, signal?: AbortSignal) {
+      const url = urlFor(await apiVersion(signal), `/RestoreSessions/${encodeURIComponent(id)}`);
+      return decode(url, await getJson(url, signal), parseRestoreSession);
+    },
+    async *listRestoreSessionEvents(sessionId: string, signal?: AbortSignal) {
+      const version = await apiVersion(signal);
+      const url = urlFor(
+        version,
+        `/RestoreSessions/${encodeURIComponent(sessionId)}/Events`,
+        pageQuery(pageSize),
+      );
+      yield* list(url, (v) => parseRestoreEvent(v, sessionId), signal);
+    },
+    async listOrganizations(signal?: AbortSignal) {
+      const version = await apiVersion(signal);
+      const url = urlFor(version, "/Organizations", version === "v8" ? pageQuery(pageSize) : {});
+      const first = await getJson(url, signal);
+      // A plain array on v6/v7, a page on v8.
+      if (Array.isArray(first)) return first.map((o) => decode(url, o, parseOrganization));
+      const out: Organization[] = [];
+      for await (const org of list(url, parseOrganization, signal, first)) out.push(org);
+      return out;
+    },
+    async *listOrganizationUsers(organizationId: string, signal?: AbortSignal) {
+      const version = await apiVersion(signal);
+      const url = urlFor(
+        version,
+        `/Organizations/${encodeURIComponent(organizationId)}/Users`,
+        pageQuery(pageSize),
+      );
+      yield* list(url, parseOrganizationUser, signal);
+    },
+    requestCount: () => requests,
+    close: () => agent.destroy(),
+  };
+}
