@@ -63,7 +63,7 @@ export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs: number,
-  context: () => string = () => "",
+  context: () => string | Promise<string> = () => "",
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -77,7 +77,10 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}\n${context()}`);
+  const details = await Promise.resolve()
+    .then(context)
+    .catch((error: unknown) => String(error));
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}\n${details}`);
 }
 
 /** GET a URL and return the body when the status is 2xx, otherwise undefined. */

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Ajv } from "ajv";
 import { parse } from "yaml";
+import { startProcess, waitFor } from "../helpers/ops-processes.ts";
 import {
   asArray,
   asRecord,
@@ -218,6 +219,26 @@ test("the exporter's default credentials are the ones the simulator accepts", ()
     "the simulator runs without --tls-cert",
   );
   assert.equal(command.includes("--tls-cert"), false);
+});
+
+test("the simulator's compose command is accepted by the simulate CLI", async () => {
+  const command = asArray(service("simulator").command, "simulator.command").map(String);
+  const args = command.map((arg, i) =>
+    command[i - 1] === "--port" ? "0" : command[i - 1] === "--host" ? "127.0.0.1" : arg,
+  );
+  const simulator = startProcess("simulator", process.execPath, [repoPath("src/cli.ts"), ...args]);
+  try {
+    const banner = await waitFor(
+      "the simulator's banner",
+      async () => /listening at (http:\/\/\S+)/.exec(simulator.output())?.[1],
+      10_000,
+      () => simulator.output(),
+    );
+    assert.match(banner, /^http:\/\/127\.0\.0\.1:\d+\/v8$/);
+    assert.match(simulator.output(), /username "vbo-admin", password "simulator"/);
+  } finally {
+    await simulator.stop();
+  }
 });
 
 test("healthchecks probe the port the service listens on", () => {
