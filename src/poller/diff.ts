@@ -1,0 +1,81 @@
+// Pure: from what the server returned and what the state knows, the PollResult of one batch.
+import type { PollResult, SessionEvent } from "../pipeline/types.ts";
+import { isStopped } from "../state/store.ts";
+import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
+
+export interface BatchInput {
+  readonly server: string;
+  readonly observedAtNs: bigint;
+  /** Sessions the state has never committed. */
+  readonly newSessions: readonly RestoreSession[];
+  /** Sessions committed while running, as the server shows them now. */
+  readonly refreshedSessions: readonly RestoreSession[];
+  /** Every event the server lists for each session of this batch. */
+  readonly eventsBySession: ReadonlyMap<string, readonly RestoreEvent[]>;
+  /** Event ids already committed, per session (empty for new sessions). */
+  readonly seenEvents: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Sessions in start order (ties by id), so batches and records follow time. */
+export function byCreationTime(a: RestoreSession, b: RestoreSession): number {
+  if (a.creationTime.ns !== b.creationTime.ns)
+    return a.creationTime.ns < b.creationTime.ns ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function unseenEvents(session: RestoreSession, input: BatchInput): SessionEvent[] {
+  const seen = input.seenEvents.get(session.id);
+  const fresh = new Map<string, RestoreEvent>();
+  for (const event of input.eventsBySession.get(session.id) ?? []) {
+    if (seen?.has(event.id) || fresh.has(event.id)) continue;
+    fresh.set(event.id, event);
+  }
+  return [...fresh.values()]
+    .sort(
+      (a, b) =>
+        a.order - b.order ||
+        (a.startTime.ns < b.startTime.ns ? -1 : a.startTime.ns > b.startTime.ns ? 1 : 0),
+    )
+    .map((event) => ({ session, event }));
+}
+
+export function buildPollResult(input: BatchInput): PollResult {
+  const finishedSessions: RestoreSession[] = [];
+  const updatedSessions: RestoreSession[] = [];
+  const newEvents: SessionEvent[] = [];
+  for (const session of input.newSessions) {
+    if (isStopped(session)) finishedSessions.push(session);
+    newEvents.push(...unseenEvents(session, input));
+  }
+  for (const session of input.refreshedSessions) {
+    if (isStopped(session)) finishedSessions.push(session);
+    else updatedSessions.push(session);
+    newEvents.push(...unseenEvents(session, input));
+  }
+  return {
+    server: input.server,
+    observedAtNs: input.observedAtNs,
+    newSessions: input.newSessions,
+    updatedSessions,
+    finishedSessions,
+    newEvents,
+  };
+}
+
+export interface Slice {
+  readonly fromMs: number;
+  /** Inclusive end; null for the last, open-ended slice. */
+  readonly toMs: number | null;
+}
+
+/** Splits [fromMs, now] into slices of at most sliceMs, oldest first; the last one is open-ended. */
+export function sliceRange(fromMs: number, nowMs: number, sliceMs: number): Slice[] {
+  const slices: Slice[] = [];
+  let start = fromMs;
+  while (nowMs - start > sliceMs) {
+    slices.push({ fromMs: start, toMs: start + sliceMs });
+    start += sliceMs;
+  }
+  slices.push({ fromMs: start, toMs: null });
+  return slices;
+}

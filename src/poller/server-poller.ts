@@ -1,0 +1,200 @@
+// Polls one VBO server in the background: single-flight cycles on an interval with jitter, backoff
+// after failures, health metrics, and a status for the landing page. Never throws out.
+import type { Clock } from "../clock.ts";
+import { describeError, toReason } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
+import type { ServerStatus } from "../pipeline/status.ts";
+import type { BatchSink } from "../pipeline/types.ts";
+import type { StateStore } from "../state/store.ts";
+import type { ApiVersion, VboClient } from "../vbo/types.ts";
+import { runPollCycle } from "./cycle.ts";
+
+export interface ServerPollerOptions {
+  readonly pollIntervalMs: number;
+  readonly lookbackMs: number;
+  /** How far before the cursor each poll reads again (late-appearing sessions). Default 5 minutes. */
+  readonly overlapMs?: number;
+  /** Width of the time slices a long range is read in (bounds memory). Default 6 hours. */
+  readonly sliceMs?: number;
+  /** Sessions committed per transaction. Default 200. */
+  readonly batchSessions?: number;
+  readonly eventConcurrency?: number;
+  readonly clientHostLimit?: number;
+  readonly dropClientHostLabel?: boolean;
+  /** Random source for the interval jitter (tests pass a fixed one). */
+  readonly random?: () => number;
+}
+
+export interface ServerPollerDeps {
+  readonly server: string;
+  readonly url: string;
+  readonly client: VboClient;
+  readonly store: StateStore;
+  readonly sinks: readonly BatchSink[];
+  readonly metrics: ExporterMetrics;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly options: ServerPollerOptions;
+}
+
+export interface ServerPoller {
+  start(): void;
+  stop(): Promise<void>;
+  /** One poll now (joins the one in flight, if any). Never rejects. */
+  pollOnce(signal?: AbortSignal): Promise<void>;
+  status(): ServerStatus;
+}
+
+const MIN_RETRY_MS = 1_000;
+
+export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
+  const { server, client, store, sinks, metrics, clock, logger, options } = deps;
+  const random = options.random ?? Math.random;
+  const controller = new AbortController();
+  let inFlight: Promise<void> | null = null;
+  let loop: Promise<void> | null = null;
+  let polls = 0;
+  let failuresInARow = 0;
+  let lastPollStartedAt: number | null = null;
+  let lastSuccessAt: number | null = null;
+  let lastError: ServerStatus["lastError"] = null;
+  let loggedReason: string | null = null;
+  let apiVersion: ApiVersion | null = null;
+  let serverVersion: string | null = null;
+  let requestsReported = 0;
+
+  const reportRequests = () => {
+    const total = client.requestCount();
+    metrics.apiRequests(server, total - requestsReported);
+    requestsReported = total;
+  };
+
+  const describeServer = async (signal: AbortSignal) => {
+    if (apiVersion !== null && serverVersion !== null) return;
+    apiVersion = await client.apiVersion(signal);
+    const instance = await client.serviceInstance(signal);
+    serverVersion = instance.version ?? "unknown";
+    metrics.serverInfo(server, serverVersion, apiVersion);
+  };
+
+  const cycle = async (signal: AbortSignal): Promise<void> => {
+    const started = clock.now();
+    lastPollStartedAt = started;
+    try {
+      await describeServer(signal);
+      const outcome = await runPollCycle(
+        {
+          server,
+          client,
+          store,
+          sinks,
+          metrics,
+          clock,
+          onVanished: (id) =>
+            logger.warn(
+              { session: id },
+              "a running restore session is gone from the server; no longer tracked",
+            ),
+          options: {
+            lookbackMs: options.lookbackMs,
+            overlapMs: options.overlapMs ?? 5 * 60_000,
+            sliceMs: options.sliceMs ?? 6 * 3_600_000,
+            batchSessions: options.batchSessions ?? 200,
+            eventConcurrency: options.eventConcurrency ?? 4,
+            policy: {
+              clientHostLimit: options.clientHostLimit ?? 500,
+              dropClientHostLabel: options.dropClientHostLabel ?? false,
+            },
+          },
+        },
+        signal,
+      );
+      const finished = clock.now();
+      polls++;
+      failuresInARow = 0;
+      lastSuccessAt = finished;
+      lastError = null;
+      metrics.pollSucceeded(server, (finished - started) / 1000, finished);
+      if (loggedReason !== null) logger.info({ server }, "polling works again");
+      loggedReason = null;
+      if (outcome.newSessions > 0 || outcome.newEvents > 0) {
+        logger.debug(
+          { server, ...outcome, ms: finished - started },
+          "poll committed new restore data",
+        );
+      }
+    } catch (error) {
+      const finished = clock.now();
+      polls++;
+      if (signal.aborted) {
+        logger.debug({ server }, "poll abandoned at shutdown; nothing half-committed");
+        return;
+      }
+      failuresInARow++;
+      const reason = toReason(error);
+      const message = describeError(error);
+      lastError = { reason, message, at: finished };
+      metrics.pollFailed(server, reason, (finished - started) / 1000);
+      if (reason !== loggedReason) {
+        logger.error({ server, reason, err: message }, "poll failed; retrying with backoff");
+        loggedReason = reason;
+      }
+      if (reason === "bad_credentials" || reason === "unsupported_version") apiVersion = null;
+    } finally {
+      reportRequests();
+    }
+  };
+
+  const pollOnce = (signal?: AbortSignal): Promise<void> => {
+    if (inFlight) return inFlight;
+    const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    inFlight = cycle(combined).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+
+  const nextDelay = (): number => {
+    const jitter = 1 + (random() - 0.5) * 0.2;
+    if (failuresInARow === 0) return Math.max(0, options.pollIntervalMs * jitter);
+    const backoff = MIN_RETRY_MS * 2 ** Math.min(failuresInARow - 1, 10);
+    return Math.min(options.pollIntervalMs, backoff) * jitter;
+  };
+
+  return {
+    start() {
+      if (loop) return;
+      loop = (async () => {
+        while (!controller.signal.aborted) {
+          await pollOnce();
+          try {
+            await clock.sleep(nextDelay(), controller.signal);
+          } catch {
+            return;
+          }
+        }
+      })();
+    },
+    async stop() {
+      controller.abort(new DOMException("the exporter is stopping", "AbortError"));
+      await Promise.allSettled([inFlight, loop]);
+      const closable = client as VboClient & { close?: () => void };
+      closable.close?.();
+    },
+    pollOnce,
+    status() {
+      return {
+        server,
+        url: deps.url,
+        apiVersion,
+        serverVersion,
+        up: lastSuccessAt !== null && lastError === null,
+        polls,
+        lastPollStartedAt,
+        lastSuccessAt,
+        lastError,
+      };
+    },
+  };
+}
