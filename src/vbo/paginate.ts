@@ -66,6 +66,8 @@ export async function* paginate(options: PagingOptions): AsyncGenerator<unknown>
   let offset = offsetOf(url) ?? 0;
   const visited = new Set<string>([url.href]);
   let previous: string | null = null;
+  // Once the server has shown it sends next links, a page without one is the last page.
+  let serverLinks = false;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
     const page = parsePage(await options.fetchJson(url));
     const n = page.results.length;
@@ -90,8 +92,10 @@ export async function* paginate(options: PagingOptions): AsyncGenerator<unknown>
     let next: URL;
     if (page.nextHref !== null) {
       if (done) return;
+      serverLinks = true;
       next = resolveLink(page.nextHref, options.base);
     } else if (
+      !serverLinks &&
       !done &&
       (n >= capped || (page.totalCount !== null && pageOffset + n < page.totalCount))
     ) {

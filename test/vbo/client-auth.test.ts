@@ -1,0 +1,293 @@
+// Token handling over real HTTP: login, refresh before expiry, 401 re-login, 429 Retry-After,
+// paced and single-flight /token calls, and bad credentials reported without hammering.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createVboClient } from "../../src/vbo/client.ts";
+import { VboError } from "../../src/vbo/errors.ts";
+import { fakeClock } from "./fake-clock.ts";
+import { json, type SeenRequest, startFakeVbo } from "./fake-vbo.ts";
+
+const PASSWORD = "p@ss w0rd!";
+const tokenCalls = (requests: SeenRequest[]) => requests.filter((r) => r.url.endsWith("/token"));
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe("VBO client authentication", () => {
+  it("logs in once with the password grant and disable_antiforgery_token on v7/v8, then reuses the token", async (t) => {
+    const clock = fakeClock();
+    for (const version of ["v6", "v7", "v8"] as const) {
+      const vbo = await startFakeVbo({ versions: [version], clock, sessions: 3 });
+      t.after(() => vbo.close());
+      const client = createVboClient({
+        url: vbo.url,
+        apiVersion: version,
+        username: "admin",
+        password: PASSWORD,
+        clock,
+      });
+      try {
+        await client.getRestoreSession("1");
+        await client.serviceInstance();
+        const calls = tokenCalls(vbo.requests);
+        assert.equal(calls.length, 1);
+        assert.equal(calls[0]?.url, `/${version}/token`);
+        assert.equal(calls[0]?.form.grant_type, "password");
+        assert.equal(calls[0]?.form.password, PASSWORD);
+        assert.equal(
+          calls[0]?.form.disable_antiforgery_token,
+          version === "v6" ? undefined : "true",
+        );
+        const api = vbo.requests.filter((r) => !r.url.endsWith("/token"));
+        assert.ok(api.every((r) => r.authorization === `Bearer ${vbo.issued[0]}`));
+        assert.equal(client.requestCount(), vbo.requests.length);
+      } finally {
+        client.close();
+      }
+    }
+  });
+
+  it("refreshes with the refresh grant before the token expires, mid-paging, reading every item once", async () => {
+    const clock = fakeClock();
+    const vbo = await startFakeVbo({ clock, sessions: 50, tokenLifetimeSeconds: 60 });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      pageSize: 10,
+      clock,
+    });
+    try {
+      const ids: string[] = [];
+      for await (const s of client.listRestoreSessions({})) {
+        ids.push(s.id);
+        // Twenty seconds per item: the 60 s token runs out twice during the listing.
+        clock.advance(20_000);
+      }
+      assert.equal(ids.length, 50);
+      assert.equal(new Set(ids).size, 50);
+      const calls = tokenCalls(vbo.requests);
+      assert.ok(calls.length >= 3, `expected refreshes, saw ${calls.length} token calls`);
+      assert.deepEqual(
+        calls.map((c) => c.form.grant_type),
+        ["password", ...calls.slice(1).map(() => "refresh_token")],
+      );
+      assert.ok(
+        !vbo.requests.some(
+          (r) => r.url.includes("RestoreSessions") && r.authorization === undefined,
+        ),
+      );
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+
+  it("re-authenticates once after a 401 with an empty body (server restart mid-paging) and goes on", async () => {
+    const clock = fakeClock();
+    let revoked = false;
+    const holder: { revoke?: () => void } = {};
+    const vbo = await startFakeVbo({
+      clock,
+      sessions: 50,
+      intercept: (request) => {
+        if (!revoked && request.url.includes("offset=20")) {
+          revoked = true;
+          holder.revoke?.();
+        }
+        return undefined;
+      },
+    });
+    holder.revoke = vbo.revokeTokens;
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      pageSize: 10,
+      clock,
+    });
+    try {
+      const sessions = await collect(client.listRestoreSessions({}));
+      assert.equal(new Set(sessions.map((s) => s.id)).size, 50);
+      assert.equal(sessions.length, 50);
+      const grants = tokenCalls(vbo.requests).map((c) => c.form.grant_type);
+      // The refresh token died with the restart too, so the password grant follows.
+      assert.deepEqual(grants, ["password", "refresh_token", "password"]);
+      const retried = vbo.requests.filter((r) => r.url.includes("offset=20"));
+      assert.equal(retried.length, 2);
+      assert.equal(client.requestCount(), vbo.requests.length);
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+
+  it("gives up with bad_credentials when even a fresh token gets 401", async () => {
+    const clock = fakeClock();
+    const vbo = await startFakeVbo({
+      clock,
+      intercept: (r) => (r.url.endsWith("/token") ? undefined : { status: 401 }),
+    });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      clock,
+    });
+    try {
+      await assert.rejects(client.serviceInstance(), (e: unknown) => {
+        assert.ok(e instanceof VboError);
+        assert.equal(e.reason, "bad_credentials");
+        assert.equal(e.status, 401);
+        return true;
+      });
+      assert.equal(vbo.requests.filter((r) => r.url.endsWith("/ServiceInstance")).length, 2);
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+
+  it("reports bad credentials for both error shapes with one /token call, then waits before asking again", async (t) => {
+    const shapes = [
+      json(400, {
+        error: "invalid_grant",
+        error_description: "The user name or password is incorrect.",
+      }),
+      json(400, { message: "Invalid user name or password." }),
+      json(401, { message: "Unauthorized" }),
+    ];
+    for (const shape of shapes) {
+      const clock = fakeClock();
+      const vbo = await startFakeVbo({ clock, intercept: () => shape });
+      t.after(() => vbo.close());
+      const client = createVboClient({
+        url: vbo.url,
+        apiVersion: "v8",
+        username: "admin",
+        password: "wrong-Secret-1",
+        clock,
+      });
+      try {
+        for (let i = 0; i < 3; i++) {
+          await assert.rejects(collect(client.listRestoreSessions({})), (e: unknown) => {
+            assert.ok(e instanceof VboError);
+            assert.equal(e.reason, "bad_credentials");
+            assert.match(e.message, /admin/);
+            assert.ok(!e.message.includes("wrong-Secret-1"));
+            return true;
+          });
+        }
+        assert.equal(vbo.requests.length, 1, "no retry loop on refused credentials");
+        clock.advance(31_000);
+        await assert.rejects(client.serviceInstance(), (e: unknown) => e instanceof VboError);
+        assert.equal(vbo.requests.length, 2, "asks again after the cool-down");
+      } finally {
+        client.close();
+      }
+    }
+  });
+
+  it("honours Retry-After on 429 from the token endpoint and from the API", async () => {
+    const clock = fakeClock();
+    let tokenThrottled = false;
+    let apiThrottled = false;
+    const vbo = await startFakeVbo({
+      clock,
+      sessions: 2,
+      intercept: (r) => {
+        if (r.url.endsWith("/token") && !tokenThrottled) {
+          tokenThrottled = true;
+          return { status: 429, headers: { "retry-after": "7" } };
+        }
+        if (r.url.includes("/RestoreSessions/1") && !apiThrottled) {
+          apiThrottled = true;
+          return json(429, { message: "Too many requests" }, { "retry-after": "3" });
+        }
+        return undefined;
+      },
+    });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      clock,
+    });
+    try {
+      const start = clock.now();
+      const s = await client.getRestoreSession("1");
+      assert.equal(s.name, "Exchange restore 1");
+      const [first, second] = tokenCalls(vbo.requests);
+      assert.ok(first !== undefined && second !== undefined);
+      assert.ok(second.atMs - first.atMs >= 7_000, "waited the Retry-After of the token endpoint");
+      const gets = vbo.requests.filter((r) => r.url.includes("/RestoreSessions/1"));
+      assert.equal(gets.length, 2);
+      assert.ok((gets[1]?.atMs ?? 0) - (gets[0]?.atMs ?? 0) >= 3_000);
+      assert.ok(clock.now() - start >= 10_000);
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+
+  it("fails as throttled when 429 keeps coming", async () => {
+    const clock = fakeClock();
+    const vbo = await startFakeVbo({
+      clock,
+      intercept: () => ({ status: 429, headers: { "retry-after": "1" } }),
+    });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      maxRetries: 2,
+      clock,
+    });
+    try {
+      await assert.rejects(client.serviceInstance(), (e: unknown) => {
+        return e instanceof VboError && e.reason === "throttled" && e.status === 429;
+      });
+      assert.equal(vbo.requests.length, 3);
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+
+  it("shares one login between concurrent callers and keeps a second between /token calls", async () => {
+    const clock = fakeClock();
+    const vbo = await startFakeVbo({ clock, sessions: 5 });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      clock,
+    });
+    try {
+      await Promise.all([0, 1, 2, 3, 4].map((i) => client.getRestoreSession(String(i))));
+      assert.equal(tokenCalls(vbo.requests).length, 1);
+      // Two consecutive forced re-logins: the second /token call waits out the pace.
+      vbo.revokeTokens();
+      await Promise.all([0, 1, 2].map((i) => client.getRestoreSession(String(i))));
+      vbo.revokeTokens();
+      await client.getRestoreSession("4");
+      const calls = tokenCalls(vbo.requests);
+      assert.ok(calls.length >= 3 && calls.length <= 5, `token calls: ${calls.length}`);
+      for (let i = 1; i < calls.length; i++) {
+        assert.ok((calls[i]?.atMs ?? 0) - (calls[i - 1]?.atMs ?? 0) >= 1_000, "one per second");
+      }
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+});
