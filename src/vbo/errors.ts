@@ -34,7 +34,13 @@ export class VboError extends ExporterError {
     context: VboErrorContext = {},
     options?: { cause?: unknown },
   ) {
-    super(reason, message, options);
+    super(
+      reason,
+      context.path === undefined
+        ? message
+        : `${message} (${context.method ?? "GET"} ${context.path})`,
+      options,
+    );
     this.method = context.method ?? null;
     this.path = context.path ?? null;
     this.status = context.status ?? null;
@@ -42,9 +48,8 @@ export class VboError extends ExporterError {
 
   /** The same failure with the request it belongs to, when it did not know yet. */
   withContext(context: VboErrorContext): VboError {
-    if (this.path !== null) return this;
-    const where = context.path === undefined ? "" : ` (${context.method ?? "GET"} ${context.path})`;
-    return new VboError(this.reason, `${this.message}${where}`, context, { cause: this });
+    if (this.path !== null || context.path === undefined) return this;
+    return new VboError(this.reason, this.message, context, { cause: this });
   }
 }
 
