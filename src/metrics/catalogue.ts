@@ -120,24 +120,3 @@ export function metricSpec(name: string): MetricSpec {
   if (!spec) throw new Error(`no metric ${name} in the catalogue`);
   return spec;
 }
-
-/** docs/metrics.md: a table of every metric, generated from the catalogue. */
-export function renderMetricsMarkdown(extra: readonly MetricSpec[] = []): string {
-  const rows = [...METRICS, ...extra].map(
-    (m) =>
-      `| \`${m.name}\` | ${m.type} | ${m.labels.map((l) => `\`${l}\``).join(", ")} | ${m.help.replaceAll("|", "\\|")} |`,
-  );
-  return [
-    "# Metrics",
-    "",
-    "Generated from `src/metrics/catalogue.ts` and the log pipeline's metrics (`npm run docs:metrics`); a test keeps it current.",
-    "Besides these, the default Node.js process metrics (`process_*`, `nodejs_*`) are exported.",
-    "",
-    'With `dropClientHostLabel: true` every `client_host` label is `""`; beyond `clientHostLimit` distinct hosts per server, new hosts are counted as `client_host="other"`.',
-    "",
-    "| Metric | Type | Labels | Help |",
-    "| --- | --- | --- | --- |",
-    ...rows,
-    "",
-  ].join("\n");
-}

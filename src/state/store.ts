@@ -175,6 +175,8 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     running: db.prepare("SELECT id FROM sessions WHERE server = ? AND finished = 0"),
   };
 
+  let overflowed = 0;
+
   function clientHostLabel(server: string, raw: string | null, policy: LabelPolicy): string {
     if (policy.dropClientHostLabel) return "";
     const host = splitClientHost(raw).host;
@@ -184,7 +186,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       statements.addHost.run(server, host);
       return host;
     }
-    statements.addCounter.run("vbo_client_host_overflow_total", JSON.stringify([server]), 1);
+    overflowed++;
     return "other";
   }
 
@@ -221,6 +223,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     file,
     commitPoll(result, sinks, policy = DEFAULT_POLICY, cursorMs) {
       const server = result.server;
+      overflowed = 0;
       db.exec("BEGIN IMMEDIATE");
       try {
         const labels = new Map<string, SessionLabels>();
@@ -273,7 +276,17 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
           perSession.set(session.id, (perSession.get(session.id) ?? 0) + 1);
         }
         for (const [id, n] of perSession) statements.bumpEvents.run(n, server, id);
-        const counts = countBatch(result, labelsOf);
+        const batchCounts = countBatch(result, labelsOf);
+        const counts: BatchCounts =
+          overflowed === 0
+            ? batchCounts
+            : {
+                ...batchCounts,
+                counters: [
+                  ...batchCounts.counters,
+                  { metric: "vbo_client_host_overflow_total", labels: [server], value: overflowed },
+                ],
+              };
         for (const c of counts.counters)
           statements.addCounter.run(c.metric, JSON.stringify(c.labels), c.value);
         for (const l of counts.lastSessions)

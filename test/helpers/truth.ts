@@ -1,0 +1,100 @@
+// Expected metric values computed from the simulator's ground truth with the label rules, and the
+// registry's actual values in the same shape, so tests compare them exactly.
+import type { Registry } from "prom-client";
+import {
+  organizationLabel,
+  rawLabel,
+  restoreTypeLabel,
+  splitClientHost,
+} from "../../src/pipeline/labels.ts";
+import type { RunningSimulator } from "../../src/simulator/server.ts";
+
+export type Values = Map<string, number>;
+
+function key(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(",");
+}
+
+function add(values: Values, labels: Record<string, string>, value: number): void {
+  const k = key(labels);
+  values.set(k, (values.get(k) ?? 0) + value);
+}
+
+export interface Truth {
+  readonly sessions: Values;
+  readonly finished: Values;
+  readonly running: Values;
+  readonly events: Values;
+  readonly bytes: Values;
+  readonly sessionCount: number;
+  readonly eventCount: number;
+}
+
+/** What the metrics must say for `server` after a poll that saw the world as of atMs. */
+export function truthAt(
+  sim: RunningSimulator,
+  server: string,
+  atMs: number,
+  sinceMs = Number.NEGATIVE_INFINITY,
+): Truth {
+  const truth: Truth = {
+    sessions: new Map(),
+    finished: new Map(),
+    running: new Map(),
+    events: new Map(),
+    bytes: new Map(),
+    sessionCount: 0,
+    eventCount: 0,
+  };
+  let sessionCount = 0;
+  let eventCount = 0;
+  for (const session of sim.world.sessionsAt(atMs)) {
+    if (Date.parse(session.creationTime) < sinceMs) continue;
+    sessionCount++;
+    const base = {
+      server,
+      organization: organizationLabel(session.organization as string | undefined),
+      restore_type: restoreTypeLabel(session.type as string),
+      client_host: splitClientHost(session.clientHost as string | undefined).host,
+    };
+    add(truth.sessions, base, 1);
+    if (session.state === "Stopped")
+      add(truth.finished, { ...base, result: rawLabel(session.result as string) }, 1);
+    else add(truth.running, base, 1);
+    for (const event of sim.world.eventsAt(session.id, atMs)) {
+      eventCount++;
+      const eventType = rawLabel(event.type as string);
+      add(
+        truth.events,
+        { ...base, event_type: eventType, status: rawLabel(event.status as string) },
+        1,
+      );
+      add(truth.bytes, { ...base, event_type: eventType }, event.itemSizeBytes as number);
+    }
+  }
+  return { ...truth, sessionCount, eventCount };
+}
+
+/** The values of one metric in the registry (zero-valued series dropped). */
+export async function actual(registry: Registry, name: string): Promise<Values> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const values: Values = new Map();
+  for (const v of (await metric.get()).values) {
+    if (v.value === 0) continue;
+    add(values, v.labels as Record<string, string>, v.value);
+  }
+  return values;
+}
+
+export function drop0(values: Values): Values {
+  return new Map([...values].filter(([, v]) => v !== 0));
+}
+
+/** Sorted entries, for deepEqual with readable diffs. */
+export function entries(values: Values): [string, number][] {
+  return [...drop0(values)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,157 @@
+// Poll cost and isolation: an idle poll does not grow with history, one server down leaves the
+// other working, and counters continue across a restart instead of dropping to zero.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { test } from "node:test";
+import { startSimulator } from "../../src/simulator/server.ts";
+import { startCore } from "../helpers/exporter-core.ts";
+import { actual, entries, truthAt } from "../helpers/truth.ts";
+
+async function idleRequests(historySessions: number): Promise<number> {
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions,
+    historyDays: 10,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  const core = startCore({
+    targets: [{ name: "lab", url: sim.url, username: sim.username, password: sim.password }],
+  });
+  try {
+    await core.poller().pollOnce();
+    await core.poller().pollOnce();
+    sim.resetStats();
+    await core.poller().pollOnce();
+    assert.equal(core.poller().status().up, true);
+    return sim.stats().requests;
+  } finally {
+    await core.close();
+    await sim.close();
+  }
+}
+
+test("an idle poll costs the same with 10x the history", async () => {
+  const small = await idleRequests(300);
+  const large = await idleRequests(3000);
+  // One page of recent sessions, plus a re-read and an event listing per still-running session
+  // (the seeded history leaves the same few long sessions running either way).
+  assert.ok(small <= 12, `idle poll made ${small} requests`);
+  assert.ok(large <= small + 4, `idle poll grew from ${small} to ${large} requests`);
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test("two servers, one unreachable: the other is polled, vbo_up and the reason say which", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v7",
+    historySessions: 30,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  const port = await closedPort();
+  const core = startCore({
+    targets: [
+      { name: "good", url: sim.url, username: sim.username, password: sim.password },
+      {
+        name: "down",
+        url: `http://127.0.0.1:${port}`,
+        username: "x",
+        password: "y",
+        apiVersion: "v8",
+      },
+    ],
+  });
+  t.after(async () => {
+    await core.close();
+    await sim.close();
+  });
+  await Promise.all([core.poller("good").pollOnce(), core.poller("down").pollOnce()]);
+  const up = await core.registry.getSingleMetric("vbo_up")?.get();
+  const value = (server: string) => up?.values.find((v) => v.labels.server === server)?.value;
+  assert.equal(value("good"), 1);
+  assert.equal(value("down"), 0);
+  assert.equal(core.poller("down").status().lastError?.reason, "unreachable");
+  const errors = await actual(core.registry, "vbo_poll_errors_total");
+  assert.equal(errors.get("reason=unreachable,server=down"), 1);
+  const truth = truthAt(sim, "good", Date.now());
+  assert.deepEqual(
+    entries(await actual(core.registry, "vbo_restore_sessions_total")),
+    entries(truth.sessions),
+  );
+});
+
+test("restart: counters continue from the stored values and nothing is counted again", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v6",
+    historySessions: 60,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  t.after(() => sim.close());
+  const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
+  const first = startCore({ targets: [target] });
+  await first.poller().pollOnce();
+  const counted = await actual(first.registry, "vbo_restore_events_total");
+  await first.close({ keepDir: true });
+  const second = startCore({ targets: [target], dir: first.dir });
+  t.after(() => second.close());
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_restore_events_total")),
+    entries(counted),
+    "hydrated, not zero",
+  );
+  await second.poller().pollOnce();
+  await second.poller().pollOnce();
+  const truth = truthAt(sim, "lab", Date.now());
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_restore_events_total")),
+    entries(truth.events),
+  );
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_restore_sessions_total")),
+    entries(truth.sessions),
+  );
+  const last = await actual(second.registry, "vbo_last_restore_session_timestamp_seconds");
+  assert.ok(last.size > 0, "the newest-session gauge is restored too");
+});
+
+test("cardinality guard: beyond clientHostLimit new hosts count as other; the label can be dropped", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 200,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  t.after(() => sim.close());
+  const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
+  const limited = startCore({ targets: [target], poller: { clientHostLimit: 3 } });
+  t.after(() => limited.close());
+  await limited.poller().pollOnce();
+  const sessions = await actual(limited.registry, "vbo_restore_sessions_total");
+  const hosts = new Set([...sessions.keys()].map((k) => /client_host=([^,]*)/.exec(k)?.[1]));
+  assert.equal(hosts.size, 4, `three admitted hosts plus "other": ${[...hosts].join(" ")}`);
+  assert.ok(hosts.has("other"));
+  const overflow = await actual(limited.registry, "vbo_client_host_overflow_total");
+  const otherCount = [...sessions]
+    .filter(([k]) => k.includes("client_host=other"))
+    .reduce((a, [, v]) => a + v, 0);
+  assert.equal(overflow.get("server=lab"), otherCount);
+
+  const dropped = startCore({ targets: [target], poller: { dropClientHostLabel: true } });
+  t.after(() => dropped.close());
+  await dropped.poller().pollOnce();
+  const withoutHosts = await actual(dropped.registry, "vbo_restore_sessions_total");
+  assert.ok(
+    [...withoutHosts.keys()].every(
+      (k) => k.includes("client_host=,") || k.endsWith("client_host="),
+    ),
+  );
+});

@@ -1,0 +1,163 @@
+// The state file: created when missing, refused with a clear, actionable error when corrupt or foreign,
+// and every batch all-or-nothing when a sink fails inside the transaction.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { test } from "node:test";
+import type { PollResult } from "../../src/pipeline/types.ts";
+import { StateFileError } from "../../src/state/errors.ts";
+import { openStateStore, STATE_FILE_NAME } from "../../src/state/store.ts";
+import type { RestoreEvent, RestoreSession } from "../../src/vbo/types.ts";
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "vbo-store-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const ts = (text: string) => ({ ns: BigInt(Date.parse(text)) * 1_000_000n, text });
+
+function session(id: string, state = "Stopped"): RestoreSession {
+  return {
+    id,
+    name: "Exchange restore",
+    organization: 'Müller, "Bau" GmbH',
+    type: "Vex",
+    creationTime: ts("2026-03-16T10:00:00Z"),
+    endTime: state === "Stopped" ? ts("2026-03-16T10:05:00Z") : null,
+    state,
+    result: "Success",
+    initiatedBy: "jdoe@example.com",
+    details: null,
+    scopeName: null,
+    clientHost: "BXYDEV01 (via: 203.0.113.10)",
+    reason: null,
+    eTag: null,
+  };
+}
+
+function event(id: string, sessionId: string): RestoreEvent {
+  return {
+    id,
+    sessionId,
+    type: "Save",
+    status: "Success",
+    startTime: ts("2026-03-16T10:01:00Z"),
+    endTime: null,
+    durationText: null,
+    durationSeconds: null,
+    title: null,
+    message: "saved",
+    order: 1,
+    itemName: "Q1.xlsx",
+    itemType: "Item",
+    itemSizeBytes: 1234,
+    source: null,
+    target: null,
+    organizationId: null,
+    backedUpOrganizationId: null,
+    userId: null,
+    groupId: null,
+    siteId: null,
+    teamId: null,
+  };
+}
+
+function poll(sessions: RestoreSession[], events: RestoreEvent[]): PollResult {
+  return {
+    server: "lab",
+    observedAtNs: 1n,
+    newSessions: sessions,
+    updatedSessions: [],
+    finishedSessions: sessions.filter((s) => s.state === "Stopped"),
+    newEvents: events.map((e) => ({
+      session: sessions.find((s) => s.id === e.sessionId) ?? (sessions[0] as RestoreSession),
+      event: e,
+    })),
+  };
+}
+
+test("a foreign SQLite file and a corrupt file are refused with the file name and the way out", (t) => {
+  const dir = tempDir(t);
+  const foreign = new DatabaseSync(join(dir, STATE_FILE_NAME));
+  foreign.exec("CREATE TABLE invoices (id INTEGER)");
+  foreign.close();
+  assert.throws(
+    () => openStateStore({ dir }),
+    (error: unknown) =>
+      error instanceof StateFileError &&
+      error.message.includes(join(dir, STATE_FILE_NAME)) &&
+      /another program/.test(error.message) &&
+      /Move the file away/.test(error.message),
+  );
+  const corruptDir = tempDir(t);
+  writeFileSync(
+    join(corruptDir, STATE_FILE_NAME),
+    "this is not a database, just text ".repeat(200),
+  );
+  assert.throws(
+    () => openStateStore({ dir: corruptDir }),
+    (error: unknown) =>
+      error instanceof StateFileError && /not a usable state database/.test(error.message),
+  );
+});
+
+test("a batch commits with its events and counters, or not at all when a sink throws", (t) => {
+  const dir = tempDir(t);
+  const store = openStateStore({ dir });
+  t.after(() => store.close());
+  const failing = {
+    writeInTransaction: () => {
+      throw new Error("outbox full");
+    },
+  };
+  assert.throws(
+    () => store.commitPoll(poll([session("a")], [event("e1", "a")]), [failing]),
+    /outbox full/,
+  );
+  assert.equal(store.knownSessionIds("lab", ["a"]).size, 0, "rolled back");
+  assert.equal(store.counterRows().length, 0);
+
+  const seen: number[] = [];
+  const counting = {
+    writeInTransaction: (_db: DatabaseSync, batch: PollResult) =>
+      void seen.push(batch.newEvents.length),
+  };
+  const counts = store.commitPoll(
+    poll([session("a"), session("b", "Working")], [event("e1", "a")]),
+    [counting],
+    undefined,
+    1000,
+  );
+  assert.deepEqual(seen, [1]);
+  assert.equal(store.knownSessionIds("lab", ["a", "b", "c"]).size, 2);
+  assert.deepEqual([...store.seenEventIds("lab", "a")], ["e1"]);
+  assert.deepEqual(store.serverState("lab"), { cursorMs: 1000, runningSessionIds: ["b"] });
+  const sessions = counts.counters.find((c) => c.metric === "vbo_restore_sessions_total");
+  assert.deepEqual(sessions?.labels, ["lab", 'Müller, "Bau" GmbH', "exchange", "BXYDEV01"]);
+  assert.equal(sessions?.value, 2);
+  assert.equal(counts.durations[0]?.seconds, 300);
+  assert.throws(
+    () => store.commitPoll(poll([session("a")], []), []),
+    /already committed/,
+    "a session is never inserted twice",
+  );
+  const recent = store.recentSessions(5);
+  assert.equal(recent.length, 2);
+  assert.equal(recent.find((r) => r.id === "a")?.eventCount, 1);
+});
+
+test("reopening keeps everything; a newer schema is refused", (t) => {
+  const dir = tempDir(t);
+  const store = openStateStore({ dir });
+  store.commitPoll(poll([session("a")], [event("e1", "a")]), [], undefined, 5);
+  store.close();
+  const again = openStateStore({ dir });
+  assert.equal(again.serverState("lab").cursorMs, 5);
+  assert.ok(again.counterRows().length > 0);
+  again.db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+  again.close();
+  assert.throws(() => openStateStore({ dir }), /newer version/);
+});
