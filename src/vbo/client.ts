@@ -1,13 +1,12 @@
 // The VBO REST client the poller uses: version detection, token cache, retries, paging and
 // tolerant decoding behind the VboClient interface.
-import { readFileSync } from "node:fs";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { type Clock, systemClock } from "../clock.ts";
-import { ExporterError } from "../errors.ts";
-import { type Logger, silentLogger } from "../logger.ts";
+import { systemClock } from "../clock.ts";
+import { silentLogger } from "../logger.ts";
 import { TokenManager } from "./auth.ts";
 import { decodeJson, errorSummary } from "./body.ts";
+import { parseBaseUrl, readCa, type VboClientOptions } from "./client-options.ts";
 import { VboError, type VboErrorContext } from "./errors.ts";
 import { paginate } from "./paginate.ts";
 import {
@@ -18,85 +17,14 @@ import {
   parseServiceInstance,
 } from "./parse.ts";
 import { sendWithRetry, type Transport } from "./request.ts";
-import {
-  API_VERSIONS,
-  type ApiVersion,
-  type ListSessionsQuery,
-  type Organization,
-  type VboClient,
-} from "./types.ts";
+import type { ApiVersion, ListSessionsQuery, Organization, VboClient } from "./types.ts";
+import { probeApiVersion } from "./version-probe.ts";
 
-export interface VboClientOptions {
-  /** Base URL without the version, e.g. https://vbo.example:4443; credentials in it are refused. */
-  url: string;
-  /** auto probes GET /vN/ServiceInstance without a token, newest first (401 = served, 404 = not). */
-  apiVersion: ApiVersion | "auto";
-  username: string;
-  password: string;
-  tls?: { caFile?: string | null; ca?: string | Buffer; insecureSkipVerify?: boolean };
-  /** Per request, default 30000. */
-  timeoutMs?: number;
-  /** Limit asked per page, default 1000 (the server may cap it). */
-  pageSize?: number;
-  /** Retries on 5xx and network errors, default 3. */
-  maxRetries?: number;
-  clock?: Clock;
-  logger?: Logger;
-  /** Jitter source, default Math.random (tests pass a fixed one). */
-  random?: () => number;
-}
+export type { VboClientOptions } from "./client-options.ts";
 
 /** A VboClient that can also release its keep-alive connections. */
 export interface ClosableVboClient extends VboClient {
   close(): void;
-}
-
-function configError(message: string, cause?: unknown): ExporterError {
-  return new ExporterError("invalid_config", message, cause === undefined ? undefined : { cause });
-}
-
-function parseBaseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw configError("VBO server URL is not a valid URL (expected e.g. https://vbo.example:4443)");
-  }
-  if (url.username !== "" || url.password !== "") {
-    throw configError(
-      "VBO server URL must not contain credentials; use the username and password options",
-    );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw configError(`VBO server URL must use https or http, not ${url.protocol}`);
-  }
-  if (url.search !== "" || url.hash !== "") {
-    throw configError(
-      `VBO server URL ${url.origin}${url.pathname} must not carry a query or fragment`,
-    );
-  }
-  if (/\/v\d+\/?$/i.test(url.pathname)) {
-    throw configError(
-      `VBO server URL ${url.origin}${url.pathname} must not include the API version; set apiVersion instead`,
-    );
-  }
-  url.pathname = url.pathname.replace(/\/+$/, "") || "/";
-  return url;
-}
-
-function readCa(options: VboClientOptions): string | Buffer | undefined {
-  const tls = options.tls;
-  if (tls?.ca !== undefined) return tls.ca;
-  if (tls?.caFile === undefined || tls.caFile === null) return undefined;
-  try {
-    return readFileSync(tls.caFile);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw configError(
-      `cannot read tls.caFile ${tls.caFile}${typeof code === "string" ? ` (${code})` : ""}`,
-      error,
-    );
-  }
 }
 
 export function createVboClient(options: VboClientOptions): ClosableVboClient {
@@ -147,35 +75,8 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
   let resolved: Promise<ApiVersion> | null =
     options.apiVersion === "auto" ? null : Promise.resolve(options.apiVersion);
 
-  const probe = async (signal?: AbortSignal): Promise<ApiVersion> => {
-    const answers: string[] = [];
-    for (const version of API_VERSIONS) {
-      const url = urlFor(version, "/ServiceInstance");
-      const response = await sendWithRetry(transport, {
-        method: "GET",
-        url,
-        headers: () => ({ accept: "application/json" }),
-        signal,
-      });
-      const s = response.status;
-      if (s === 401 || s === 403 || (s >= 200 && s < 300)) {
-        logger.info({ apiVersion: version }, "detected the VBO REST API version");
-        return version;
-      }
-      answers.push(`${version}: HTTP ${s}`);
-      if (s !== 404 && s !== 400 && s !== 405 && s !== 410) {
-        throw new VboError(
-          "bad_response",
-          `unexpected answer while probing the API version (HTTP ${s}: ${errorSummary(response).text})`,
-          { method: "GET", path: url.pathname, status: s },
-        );
-      }
-    }
-    throw new VboError(
-      "unsupported_version",
-      `the server at ${base.origin} serves none of the API versions ${API_VERSIONS.join(", ")} (${answers.join(", ")}); VBO 6.x or newer is required`,
-    );
-  };
+  const probe = (signal?: AbortSignal) =>
+    probeApiVersion({ transport, origin: base.origin, urlFor, logger }, signal);
 
   const apiVersion = (signal?: AbortSignal): Promise<ApiVersion> => {
     if (resolved === null) {
