@@ -274,4 +274,22 @@ describe("VBO client paging", () => {
     }
     assert.equal(vbo.requests.filter((r) => r.url.startsWith("/v8/Organizations")).length, 2);
   });
+
+  it("keeps the base URL's path prefix (reverse proxy) when following server-relative links", async (t) => {
+    const clock = fakeClock();
+    const vbo = await startFakeVbo({ clock, sessions: 12, maxPageSize: 5, prefix: "/vbo" });
+    t.after(() => vbo.close());
+    const client = createVboClient({
+      url: `${vbo.url}/vbo/`,
+      apiVersion: "v8",
+      username: "admin",
+      password: "p@ss w0rd!",
+      clock,
+    });
+    t.after(() => client.close());
+    const sessions = await collect(client.listRestoreSessions({}));
+    assert.equal(sessions.length, 12);
+    assert.ok(vbo.requests.every((r) => r.url.startsWith("/vbo/v8/")));
+    assert.equal(vbo.requests.length, 1 + 3);
+  });
 });

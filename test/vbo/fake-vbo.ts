@@ -37,6 +37,8 @@ export interface FakeVboOptions {
   /** Answers a request instead of the normal behaviour when it returns a reply. */
   readonly intercept?: (request: SeenRequest, index: number) => Reply | undefined;
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** Serves under this path prefix (like a reverse proxy) while links stay server-relative. */
+  readonly prefix?: string;
 }
 
 export interface FakeVbo {
@@ -119,6 +121,9 @@ export async function startFakeVbo(options: FakeVboOptions): Promise<FakeVbo> {
 
   const route = (seen: SeenRequest): Reply => {
     const url = new URL(seen.url, "http://x");
+    const prefix = options.prefix ?? "";
+    if (!url.pathname.startsWith(`${prefix}/`)) return { status: 404, body: "" };
+    url.pathname = url.pathname.slice(prefix.length);
     const [, version = "", ...rest] = url.pathname.split("/");
     if (!versions.includes(version)) return { status: 404, body: "" };
     const path = `/${rest.join("/")}`;
