@@ -9,7 +9,8 @@ import {
   type Panel,
   type Target,
 } from "../../grafana/src/model.ts";
-import { expectedMetrics, lokiFieldNames, prometheusMetrics } from "../helpers/ops-contract.ts";
+import { lokiFieldNames, prometheusMetrics } from "../helpers/ops-contract.ts";
+import { definedMetrics } from "../helpers/ops-defined-metrics.ts";
 import { analyseLogql, checkLogql } from "../helpers/ops-logql.ts";
 import { catalogueFrom, checkPromql } from "../helpers/ops-metric-check.ts";
 import { analysePromql } from "../helpers/ops-promql.ts";
@@ -22,11 +23,14 @@ import {
   readRepoYaml,
 } from "../helpers/ops-repo.ts";
 
+/** The metrics the exporter defines (catalogue and log pipeline), the contract queries are checked against. */
+const defined = await definedMetrics();
+
 const STABLE_UIDS = ["vbo-exporter-health", "vbo-restore-activity", "vbo-restore-investigation"];
 const files = listRepoFiles("grafana/dashboards", ".json");
 const committed = new Map(files.map((file) => [file, JSON.parse(readRepoText(file)) as Dashboard]));
 const all = [...committed.values()];
-const catalogue = catalogueFrom([...expectedMetrics, ...prometheusMetrics]);
+const catalogue = catalogueFrom([...defined, ...prometheusMetrics]);
 
 function panelsOf(dashboard: Dashboard): Panel[] {
   return dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);

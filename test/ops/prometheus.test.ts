@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { parse, stringify } from "yaml";
-import { expectedMetrics, prometheusMetrics } from "../helpers/ops-contract.ts";
+import { prometheusMetrics } from "../helpers/ops-contract.ts";
+import { definedMetrics } from "../helpers/ops-defined-metrics.ts";
 import { catalogueFrom, checkPromql, type KnownSeries } from "../helpers/ops-metric-check.ts";
 import { analysePromql } from "../helpers/ops-promql.ts";
 import {
@@ -19,6 +20,9 @@ import {
 import { markdownAnchors, type Rule, readRules } from "../helpers/ops-rules.ts";
 import { requireTool, runTool, skipUnlessTools } from "../helpers/ops-tools.ts";
 
+/** The metrics the exporter defines (catalogue and log pipeline), the contract queries are checked against. */
+const defined = await definedMetrics();
+
 const ruleFiles = listRepoFiles("prometheus/rules", ".yml");
 const testFiles = listRepoFiles("prometheus/tests", ".yml");
 const rules: Rule[] = ruleFiles.flatMap((file) => readRules(file));
@@ -31,7 +35,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The catalogue plus the series the recording rules create (labels = their grouping labels). */
 function seriesCatalogue(): Map<string, KnownSeries> {
-  const catalogue = catalogueFrom([...expectedMetrics, ...prometheusMetrics]);
+  const catalogue = catalogueFrom([...defined, ...prometheusMetrics]);
   for (const rule of recordings) {
     const analysis = analysePromql(rule.expr);
     const labels = new Set(analysis.groupingLabels);
@@ -139,6 +143,24 @@ test("every alert has promtool cases where it fires and where it must not", () =
       seen && seen.firing > 0 && seen.silent > 0,
       `${alert.alert}: needs firing and not-firing cases`,
     );
+  }
+});
+
+test("every unit test file evaluates recording rules before alerts, in a fixed order", () => {
+  const groups = [...new Set(rules.map((r) => r.group))];
+  for (const file of testFiles) {
+    const order = asArray(
+      asRecord(readRepoYaml(file), file).group_eval_order,
+      `${file}: group_eval_order`,
+    );
+    assert.deepEqual(
+      [...order].sort(),
+      [...groups].sort(),
+      `${file}: group_eval_order lists every group`,
+    );
+    const lastRecording = Math.max(...recordings.map((r) => order.indexOf(r.group)));
+    const firstAlert = Math.min(...alerts.map((a) => order.indexOf(a.group)));
+    assert.ok(lastRecording < firstAlert, `${file}: recording groups come first`);
   }
 });
 
