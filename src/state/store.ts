@@ -58,7 +58,8 @@ export interface StateStore {
   /** Stops tracking a running session the server no longer has (it is not counted as finished). */
   forgetRunning(server: string, sessionId: string): void;
   counterRows(): CounterRow[];
-  durationRows(): { labels: [string, string, string]; seconds: number }[];
+  /** Durations of every finished session, streamed row by row (memory does not grow with history). */
+  durationRows(): Iterable<{ labels: [string, string, string]; seconds: number }>;
   lastSessionRows(): { labels: [string, string, string, string]; seconds: number }[];
   runningRows(): { labels: [string, string, string, string]; count: number }[];
   close(): void;
@@ -366,21 +367,22 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
         value: r.value,
       }));
     },
-    durationRows() {
+    *durationRows() {
       const rows = db
         .prepare(
           "SELECT server, organization, restore_type, duration_seconds FROM sessions WHERE finished = 1 AND duration_seconds IS NOT NULL",
         )
-        .all() as {
+        .iterate() as Iterable<{
         server: string;
         organization: string;
         restore_type: string;
         duration_seconds: number;
-      }[];
-      return rows.map((r) => ({
-        labels: [r.server, r.organization, r.restore_type],
-        seconds: r.duration_seconds,
-      }));
+      }>;
+      for (const r of rows)
+        yield {
+          labels: [r.server, r.organization, r.restore_type] as [string, string, string],
+          seconds: r.duration_seconds,
+        };
     },
     lastSessionRows() {
       const rows = db

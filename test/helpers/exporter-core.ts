@@ -42,6 +42,7 @@ export function startCore(options: {
   sinks?: readonly BatchSink[];
   poller?: Partial<ServerPollerOptions>;
   pageSize?: number;
+  maxRetries?: number;
 }): Core {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "vbo-core-"));
   const clock = options.clock ?? systemClock;
@@ -66,6 +67,7 @@ export function startCore(options: {
       timeoutMs: 5_000,
       random: () => 0.5,
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
     });
     pollers.set(
       target.name,

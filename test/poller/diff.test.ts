@@ -1,0 +1,103 @@
+// The pure core of a poll: which sessions finish, which events are new, and how a range is sliced.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildPollResult, sliceRange } from "../../src/poller/diff.ts";
+import type { RestoreEvent, RestoreSession } from "../../src/vbo/types.ts";
+
+function ts(ms: number) {
+  return { ns: BigInt(ms) * 1_000_000n, text: new Date(ms).toISOString() };
+}
+
+function session(id: string, state: string, startMs: number): RestoreSession {
+  return {
+    id,
+    name: null,
+    organization: "Contoso",
+    type: "Vex",
+    creationTime: ts(startMs),
+    endTime: state === "Stopped" ? ts(startMs + 60_000) : null,
+    state,
+    result: state === "Stopped" ? "Success" : "None",
+    initiatedBy: null,
+    details: null,
+    scopeName: null,
+    clientHost: "HOST (via: 10.0.0.1)",
+    reason: null,
+    eTag: null,
+  };
+}
+
+function event(id: string, sessionId: string, order: number): RestoreEvent {
+  return {
+    id,
+    sessionId,
+    type: "Save",
+    status: "Success",
+    startTime: ts(order * 1000),
+    endTime: null,
+    durationText: null,
+    durationSeconds: null,
+    title: null,
+    message: "",
+    order,
+    itemName: null,
+    itemType: null,
+    itemSizeBytes: 10,
+    source: null,
+    target: null,
+    organizationId: null,
+    backedUpOrganizationId: null,
+    userId: null,
+    groupId: null,
+    siteId: null,
+    teamId: null,
+  };
+}
+
+test("new and refreshed sessions: stopped ones finish, only unseen events are emitted, in order", () => {
+  const fresh = [session("a", "Stopped", 1_000), session("b", "Working", 2_000)];
+  const refreshed = [session("c", "Stopped", 500), session("d", "Working", 600)];
+  const result = buildPollResult({
+    server: "lab",
+    observedAtNs: 42n,
+    newSessions: fresh,
+    refreshedSessions: refreshed,
+    eventsBySession: new Map([
+      ["a", [event("a2", "a", 2), event("a1", "a", 1), event("a1", "a", 1)]],
+      ["c", [event("c1", "c", 1), event("c2", "c", 2)]],
+      ["d", [event("d1", "d", 1)]],
+    ]),
+    seenEvents: new Map([
+      ["c", new Set(["c1"])],
+      ["d", new Set(["d1"])],
+    ]),
+  });
+  assert.equal(result.server, "lab");
+  assert.equal(result.observedAtNs, 42n);
+  assert.deepEqual(
+    result.newSessions.map((s) => s.id),
+    ["a", "b"],
+  );
+  assert.deepEqual(
+    result.finishedSessions.map((s) => s.id),
+    ["a", "c"],
+  );
+  assert.deepEqual(
+    result.updatedSessions.map((s) => s.id),
+    ["d"],
+  );
+  assert.deepEqual(
+    result.newEvents.map((e) => `${e.session.id}/${e.event.id}`),
+    ["a/a1", "a/a2", "c/c2"],
+  );
+});
+
+test("a range is read in bounded slices, oldest first, the last one open-ended", () => {
+  assert.deepEqual(sliceRange(0, 250, 100), [
+    { fromMs: 0, toMs: 100 },
+    { fromMs: 100, toMs: 200 },
+    { fromMs: 200, toMs: null },
+  ]);
+  assert.deepEqual(sliceRange(0, 100, 100), [{ fromMs: 0, toMs: null }]);
+  assert.deepEqual(sliceRange(500, 400, 100), [{ fromMs: 500, toMs: null }]);
+});

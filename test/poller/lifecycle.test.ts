@@ -1,0 +1,111 @@
+// The poller's life: stop() during a long backfill returns promptly with nothing half-committed
+// (a restart then completes the truth exactly), and a failing server is logged once per reason.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { createLogger } from "../../src/logger.ts";
+import { startSimulator } from "../../src/simulator/server.ts";
+import { startCore } from "../helpers/exporter-core.ts";
+import { actual, entries, truthAt } from "../helpers/truth.ts";
+
+function count(db: { prepare(sql: string): { get(): unknown } }, sql: string): number {
+  return (db.prepare(sql).get() as { n: number }).n;
+}
+
+test("stop() during a backfill returns promptly; what was committed is whole and a restart completes it", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 1500,
+    historyDays: 10,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  t.after(() => sim.close());
+  const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
+  const poller = { batchSessions: 20, sliceMs: 86_400_000, pollIntervalMs: 60_000 };
+  const first = startCore({ targets: [target], poller });
+  first.poller().start();
+  const deadline = Date.now() + 10_000;
+  while (count(first.store.db, "SELECT count(*) AS n FROM sessions") < 40) {
+    assert.ok(Date.now() < deadline, "the backfill never started committing");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const stopping = Date.now();
+  await first.poller().stop();
+  assert.ok(Date.now() - stopping < 3_000, `stop() took ${Date.now() - stopping} ms`);
+
+  const sessions = count(first.store.db, "SELECT count(*) AS n FROM sessions");
+  const events = count(first.store.db, "SELECT count(*) AS n FROM seen_events");
+  assert.ok(sessions < 1500, "stopped before the backfill was over");
+  const sum = (metric: string) =>
+    first.store
+      .counterRows()
+      .filter((r) => r.metric === metric)
+      .reduce((a, r) => a + r.value, 0);
+  assert.equal(sum("vbo_restore_sessions_total"), sessions, "sessions and their counter agree");
+  assert.equal(sum("vbo_restore_events_total"), events, "events and their counter agree");
+  await first.close({ keepDir: true });
+
+  const second = startCore({ targets: [target], dir: first.dir, poller });
+  t.after(() => second.close());
+  await second.poller().pollOnce();
+  assert.equal(second.poller().status().up, true);
+  const truth = truthAt(sim, "lab", Date.now());
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_restore_sessions_total")),
+    entries(truth.sessions),
+  );
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_restore_events_total")),
+    entries(truth.events),
+  );
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test("a failing server keeps being polled in the background; the failure is logged once, counted every time", async (t) => {
+  const lines: { msg?: string; reason?: string; level?: number }[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const port = await closedPort();
+  const core = startCore({
+    targets: [
+      {
+        name: "down",
+        url: `http://127.0.0.1:${port}`,
+        username: "x",
+        password: "y",
+        apiVersion: "v8",
+      },
+    ],
+    logger: createLogger("info", sink),
+    poller: { pollIntervalMs: 20 },
+    maxRetries: 0,
+  });
+  t.after(() => core.close());
+  core.poller().start();
+  const deadline = Date.now() + 10_000;
+  while (core.poller().status().polls < 4) {
+    assert.ok(Date.now() < deadline, "the scheduler stopped polling after a failure");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await core.poller().stop();
+  const polls = core.poller().status().polls;
+  const errors = await actual(core.registry, "vbo_poll_errors_total");
+  assert.equal(errors.get("reason=unreachable,server=down"), polls);
+  const failures = lines.filter((l) => l.msg?.startsWith("poll failed"));
+  assert.equal(failures.length, 1, JSON.stringify(failures));
+  assert.equal(failures[0]?.reason, "unreachable");
+});
