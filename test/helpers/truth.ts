@@ -29,6 +29,10 @@ export interface Truth {
   readonly running: Values;
   readonly events: Values;
   readonly bytes: Values;
+  /** Finished sessions with an end time, by server, organization and restore_type (histogram count). */
+  readonly durationCounts: Values;
+  /** Newest session start (Unix seconds) per restore label set. */
+  readonly lastSession: Values;
   readonly sessionCount: number;
   readonly eventCount: number;
 }
@@ -46,6 +50,8 @@ export function truthAt(
     running: new Map(),
     events: new Map(),
     bytes: new Map(),
+    durationCounts: new Map(),
+    lastSession: new Map(),
     sessionCount: 0,
     eventCount: 0,
   };
@@ -61,6 +67,22 @@ export function truthAt(
       client_host: splitClientHost(session.clientHost as string | undefined).host,
     };
     add(truth.sessions, base, 1);
+    const startSeconds = Date.parse(session.creationTime as string) / 1000;
+    const lastKey = key(base);
+    truth.lastSession.set(
+      lastKey,
+      Math.max(truth.lastSession.get(lastKey) ?? Number.NEGATIVE_INFINITY, startSeconds),
+    );
+    if (session.state === "Stopped" && typeof session.endTime === "string")
+      add(
+        truth.durationCounts,
+        {
+          server,
+          organization: base.organization,
+          restore_type: base.restore_type,
+        },
+        1,
+      );
     if (session.state === "Stopped")
       add(truth.finished, { ...base, result: rawLabel(session.result as string) }, 1);
     else add(truth.running, base, 1);
@@ -85,6 +107,18 @@ export async function actual(registry: Registry, name: string): Promise<Values> 
   const values: Values = new Map();
   for (const v of (await metric.get()).values) {
     if (v.value === 0) continue;
+    add(values, v.labels as Record<string, string>, v.value);
+  }
+  return values;
+}
+
+/** The observation counts of a histogram per label set. */
+export async function histogramCounts(registry: Registry, name: string): Promise<Values> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const values: Values = new Map();
+  for (const v of (await metric.get()).values) {
+    if (v.metricName !== `${name}_count` || v.value === 0) continue;
     add(values, v.labels as Record<string, string>, v.value);
   }
   return values;

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { test } from "node:test";
 import { startSimulator } from "../../src/simulator/server.ts";
 import { startCore } from "../helpers/exporter-core.ts";
-import { actual, entries, truthAt } from "../helpers/truth.ts";
+import { actual, entries, histogramCounts, truthAt } from "../helpers/truth.ts";
 
 async function idleRequests(historySessions: number): Promise<number> {
   const sim = await startSimulator({
@@ -119,8 +119,20 @@ test("restart: counters continue from the stored values and nothing is counted a
     entries(await actual(second.registry, "vbo_restore_sessions_total")),
     entries(truth.sessions),
   );
-  const last = await actual(second.registry, "vbo_last_restore_session_timestamp_seconds");
-  assert.ok(last.size > 0, "the newest-session gauge is restored too");
+  assert.deepEqual(
+    entries(await histogramCounts(second.registry, "vbo_restore_session_duration_seconds")),
+    entries(truth.durationCounts),
+    "the duration histogram is rebuilt, not counted twice",
+  );
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_last_restore_session_timestamp_seconds")),
+    entries(truth.lastSession),
+    "the newest-session gauge is restored too",
+  );
+  assert.deepEqual(
+    entries(await actual(second.registry, "vbo_restore_sessions_running")),
+    entries(truth.running),
+  );
 });
 
 test("cardinality guard: beyond clientHostLimit new hosts count as other; the label can be dropped", async (t) => {
