@@ -118,7 +118,8 @@ export async function histogramCounts(registry: Registry, name: string): Promise
   if (!metric) throw new Error(`no metric ${name}`);
   const values: Values = new Map();
   for (const v of (await metric.get()).values) {
-    if (v.metricName !== `${name}_count` || v.value === 0) continue;
+    const metricName = (v as { metricName?: string }).metricName;
+    if (metricName !== `${name}_count` || v.value === 0) continue;
     add(values, v.labels as Record<string, string>, v.value);
   }
   return values;
