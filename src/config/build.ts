@@ -157,6 +157,7 @@ export function buildConfig(
         compression: otlp?.compression ?? DEFAULTS.otlpCompression,
       },
       outbox: { maxRecords: file.logs?.outbox?.maxRecords ?? DEFAULTS.outboxMaxRecords },
+      maxRecordAgeMs: file.logs?.maxRecordAge ?? ms(DEFAULTS.maxRecordAge),
       batch: {
         maxRecords: file.logs?.batch?.maxRecords ?? DEFAULTS.batchMaxRecords,
         maxBytes: file.logs?.batch?.maxBytes ?? DEFAULTS.batchMaxBytes,

@@ -20,7 +20,8 @@ export const DEFAULTS = {
   otlpTimeout: "10s",
   otlpCompression: "gzip",
   outboxMaxRecords: 1_000_000,
-  batchMaxRecords: 1_000,
+  maxRecordAge: "7d",
+  batchMaxRecords: 500,
   batchMaxBytes: 1_048_576,
   logLevel: "info",
 } as const;

@@ -183,6 +183,7 @@ export const fileSchema = z.strictObject(
         outbox: z
           .strictObject({ maxRecords: wholeNumber(1_000, 100_000_000).optional() })
           .optional(),
+        maxRecordAge: duration(3_600_000, "1h").optional(),
         batch: z
           .strictObject({
             maxRecords: wholeNumber(1, 100_000).optional(),
@@ -230,6 +231,7 @@ export const KNOWN_KEYS: readonly string[] = [
     "batch",
     "maxRecords",
     "maxBytes",
+    "maxRecordAge",
     "level",
     "headers",
     "bearerToken",

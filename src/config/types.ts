@@ -67,6 +67,11 @@ export interface OtlpConfig {
 export interface LogsConfig {
   readonly otlp: OtlpConfig;
   readonly outbox: { readonly maxRecords: number };
+  /**
+   * Records older than this when due to be sent are dead-lettered (reason too_old) instead of
+   * being sent: Loki rejects entries older than reject_old_samples_max_age (7 days by default).
+   */
+  readonly maxRecordAgeMs: number;
   readonly batch: { readonly maxRecords: number; readonly maxBytes: number };
 }
 
