@@ -1,0 +1,210 @@
+// `serve`: runs the exporter against the configured servers, or, with no configuration at all,
+// the embedded demo: the VBO simulator in-process with live traffic and the exporter against it.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import { DEFAULT_WEB_PORT } from "../config/defaults.ts";
+import { envHasServer } from "../config/env.ts";
+import { parseListenAddress } from "../config/listen-address.ts";
+import { loadConfig } from "../config/load.ts";
+import { parseConfig } from "../config/parse.ts";
+import type { ConfigOverrides, ConfigResult } from "../config/types.ts";
+import { describeError } from "../errors.ts";
+import { createLogger, type LogLevel } from "../logger.ts";
+import { type RunningExporter, startExporter, stopOnSignal } from "../main.ts";
+import { startSimulator } from "../simulator/server.ts";
+import { type Command, UsageError } from "./command.ts";
+import { choiceFlag, parseFlags, stringFlag } from "./parse-flags.ts";
+
+const PROGRAM = "vbo-restore-exporter";
+const LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+const DEMO_LISTEN = `127.0.0.1:${DEFAULT_WEB_PORT}`;
+
+const usage = `Usage: ${PROGRAM} serve [--config FILE] [flags]
+
+Polls the configured VBO servers in the background and serves Prometheus metrics, health and a
+landing page. Without --config and without VBO_URL it runs a demo: a built-in VBO simulator with
+live simulated restores, and the exporter against it.
+
+Flags:
+  --config FILE            YAML configuration (see examples/config.yml)
+  --listen-address ADDR    web listen address, e.g. :${DEFAULT_WEB_PORT} or 127.0.0.1:0
+                           (default: web.listenAddress, else :${DEFAULT_WEB_PORT}; demo: ${DEMO_LISTEN})
+  --state-dir DIR          state directory (default: state.dir, else ./data; demo: a fresh
+                           temporary directory, removed on exit)
+  --log-level LEVEL        ${LEVELS.join(" | ")} (default info)
+
+Environment (single server, no file needed): VBO_URL, VBO_USERNAME, VBO_PASSWORD or
+VBO_PASSWORD_FILE, VBO_API_VERSION, VBO_CA_FILE, VBO_INSECURE_SKIP_VERIFY, VBO_SERVER_NAME,
+VBO_POLL_INTERVAL, VBO_LOOKBACK; WEB_LISTEN_ADDRESS, STATE_DIR, LOG_LEVEL, SHARD_INDEX,
+SHARD_COUNT; OTEL_EXPORTER_OTLP_LOGS_ENDPOINT and the other OTEL_EXPORTER_OTLP_* variables.`;
+
+interface Demo {
+  readonly simulatorUrl: string;
+  readonly stateDir: string;
+  close(): Promise<void>;
+}
+
+function banner(exporter: RunningExporter, demo: Demo | null): string {
+  const lines: string[] = [];
+  if (demo) {
+    lines.push(
+      `${PROGRAM} ${packageJson.version}: DEMO MODE, every number below comes from SIMULATED data.`,
+      `  A built-in VBO simulator (API v8) at ${demo.simulatorUrl} produces about 6 restores a`,
+      "  minute; the exporter polls it every few seconds.",
+      `  State (temporary): ${demo.stateDir}`,
+    );
+  } else {
+    lines.push(
+      `${PROGRAM} ${packageJson.version}: watching ${exporter.servers.length} server(s): ${exporter.servers
+        .map((s) => `${s.name} (${s.url})`)
+        .join(", ")}`,
+    );
+  }
+  lines.push(
+    "",
+    `  Metrics:       ${exporter.url}metrics`,
+    `  Landing page:  ${exporter.url}`,
+    `  Health:        ${exporter.url}healthz   Readiness: ${exporter.url}readyz`,
+  );
+  if (demo) {
+    lines.push(
+      "",
+      "To watch a real VBO server instead:",
+      `  ${PROGRAM} serve --config FILE        (every key: examples/config.yml)`,
+      `  or  VBO_URL=https://vbo.example:4443 VBO_USERNAME=svc-monitor VBO_PASSWORD=... ${PROGRAM} serve`,
+    );
+  }
+  lines.push("", "Press Ctrl+C to stop. The exporter's own logs (JSON) go to stderr.");
+  return lines.join("\n");
+}
+
+async function startDemo(
+  stateDirFlag: string | undefined,
+): Promise<{ demo: Demo; env: NodeJS.ProcessEnv }> {
+  const simulator = await startSimulator({
+    apiVersion: "v8",
+    host: "127.0.0.1",
+    port: 0,
+    ratePerMinute: 6,
+    historySessions: 300,
+    // Short sessions, so running ones visibly finish within seconds.
+    sessionDurationSeconds: 20,
+  });
+  const tempDir =
+    stateDirFlag === undefined ? mkdtempSync(join(tmpdir(), `${PROGRAM}-demo-`)) : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    VBO_URL: simulator.url,
+    VBO_USERNAME: simulator.username,
+    VBO_PASSWORD: simulator.password,
+    VBO_PASSWORD_FILE: "",
+    VBO_SERVER_NAME: "demo",
+    VBO_API_VERSION: "v8",
+    VBO_POLL_INTERVAL: "3s",
+    VBO_LOOKBACK: "30d",
+    VBO_CA_FILE: "",
+    VBO_INSECURE_SKIP_VERIFY: "",
+    SHARD_INDEX: "",
+    SHARD_COUNT: "",
+  };
+  return {
+    env,
+    demo: {
+      simulatorUrl: simulator.url,
+      stateDir: stateDirFlag ?? tempDir ?? "",
+      close: async () => {
+        await simulator.close();
+        if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+      },
+    },
+  };
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "run the exporter (no configuration: a demo against the built-in simulator)",
+  usage,
+  async run(argv) {
+    const flags = parseFlags(argv, {
+      config: { type: "string" },
+      "listen-address": { type: "string" },
+      "state-dir": { type: "string" },
+      "log-level": { type: "string" },
+    });
+    const file = stringFlag(flags, "config");
+    const listenAddress = stringFlag(flags, "listen-address");
+    if (listenAddress !== undefined && parseListenAddress(listenAddress) === null) {
+      throw new UsageError(
+        `--listen-address: expected an address like 127.0.0.1:${DEFAULT_WEB_PORT} or :${DEFAULT_WEB_PORT}, got "${listenAddress}"`,
+      );
+    }
+    const stateDir = stringFlag(flags, "state-dir");
+    if (stateDir !== undefined && stateDir.trim() === "") {
+      throw new UsageError("--state-dir: expected a directory");
+    }
+    const logLevel =
+      flags["log-level"] === undefined ? undefined : choiceFlag(flags, "log-level", LEVELS, "info");
+
+    const isDemo = file === undefined && !envHasServer(process.env);
+    let demo: Demo | null = null;
+    let result: ConfigResult;
+    if (isDemo) {
+      const started = await startDemo(stateDir);
+      demo = started.demo;
+      const overrides: ConfigOverrides = {
+        listenAddress: listenAddress ?? process.env.WEB_LISTEN_ADDRESS ?? DEMO_LISTEN,
+        stateDir: demo.stateDir,
+        ...(logLevel === undefined ? {} : { logLevel }),
+      };
+      result = parseConfig({
+        text: null,
+        fileName: "environment",
+        baseDir: process.cwd(),
+        cwd: process.cwd(),
+        env: started.env,
+        readFile: () => {
+          throw Object.assign(new Error("no files in the demo"), { code: "ENOENT" });
+        },
+        overrides,
+      });
+    } else {
+      result = loadConfig({
+        file,
+        env: process.env,
+        overrides: {
+          ...(listenAddress === undefined ? {} : { listenAddress }),
+          ...(stateDir === undefined ? {} : { stateDir }),
+          ...(logLevel === undefined ? {} : { logLevel }),
+        },
+      });
+    }
+    if (!result.ok) {
+      await demo?.close();
+      console.error(result.errors.join("\n"));
+      return 1;
+    }
+
+    const logger = createLogger(result.config.logging.level);
+    let exporter: RunningExporter;
+    try {
+      exporter = await startExporter({
+        config: result.config,
+        logger,
+        version: packageJson.version,
+        ...(demo ? { notice: "Demo mode: this data comes from the built-in VBO simulator." } : {}),
+      });
+    } catch (error) {
+      await demo?.close();
+      console.error(`${PROGRAM} serve: ${describeError(error)}`);
+      return 1;
+    }
+    console.log(banner(exporter, demo));
+    const code = await stopOnSignal(exporter, logger);
+    await demo?.close();
+    // Anything a dependency left open must not keep a stopped exporter alive.
+    setTimeout(() => process.exit(code), 500).unref();
+    return code;
+  },
+};

@@ -1,0 +1,221 @@
+// The composition root, and the only place that wires: configuration → state store → one VBO
+// client and poller per server of this shard → log pipeline → web server; and the way back down.
+import { hostname } from "node:os";
+import { Registry } from "prom-client";
+import { type Clock, systemClock } from "./clock.ts";
+import { serversForShard } from "./config/sharding.ts";
+import type { ExporterConfig, ServerConfig } from "./config/types.ts";
+import { describeError } from "./errors.ts";
+import { createApp, type Readiness } from "./http/app.ts";
+import { startWebServer } from "./http/server.ts";
+import type { Logger } from "./logger.ts";
+import { createLogPipeline } from "./logs/pipeline.ts";
+import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
+import { createServerPoller } from "./poller/server-poller.ts";
+import { openStateStore } from "./state/store.ts";
+import { createVboClient } from "./vbo/client.ts";
+
+export interface ExporterOptions {
+  readonly config: ExporterConfig;
+  readonly logger: Logger;
+  readonly version: string;
+  readonly clock?: Clock;
+  /** Plain text shown on the landing page (the demo says its data is simulated). */
+  readonly notice?: string;
+}
+
+export interface RunningExporter {
+  /** Base URL of the web endpoints, e.g. http://127.0.0.1:9853/. */
+  readonly url: string;
+  readonly port: number;
+  /** The servers this replica polls (after sharding). */
+  readonly servers: readonly ServerConfig[];
+  ready(): Readiness;
+  /** Stops polling, drains what it can of the log sender, closes the web server and the store. */
+  stop(): Promise<void>;
+}
+
+function readiness(statuses: readonly { server: string; polls: number }[]): Readiness {
+  const waiting = statuses.filter((s) => s.polls === 0).map((s) => s.server);
+  if (waiting.length === 0) return { ready: true };
+  return { ready: false, reason: `waiting for the first poll of ${waiting.join(", ")}` };
+}
+
+export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
+  const { config, logger, version } = options;
+  const clock = options.clock ?? systemClock;
+  const servers = serversForShard(config.servers, config.sharding);
+  if (config.sharding.count > 1) {
+    logger.info(
+      {
+        shard: config.sharding.index,
+        shards: config.sharding.count,
+        servers: servers.map((s) => s.name),
+      },
+      "sharding: this replica polls its share of the servers",
+    );
+  }
+  for (const server of servers) {
+    if (server.tls.insecureSkipVerify) {
+      logger.warn(
+        { server: server.name },
+        "TLS certificate verification is disabled for this server",
+      );
+    }
+  }
+
+  const registry = new Registry();
+  const store = openStateStore({ dir: config.state.dir, logger });
+  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn({ err: describeError(error) }, "error while shutting down");
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    const metrics = createExporterMetrics(registry, {
+      version,
+      servers: servers.map((s) => s.name),
+      store,
+    });
+    const otlp = config.logs.otlp;
+    const logs = createLogPipeline({
+      db: store.db,
+      options: {
+        endpoint: otlp.endpoint,
+        protocol: otlp.protocol,
+        headers: otlp.headers,
+        basicAuth: otlp.basicAuth,
+        bearerToken: otlp.bearerToken,
+        tls: otlp.tls,
+        timeoutMs: otlp.timeoutMs,
+        compression: otlp.compression,
+        outboxMaxRecords: config.logs.outbox.maxRecords,
+        maxRecordAgeMs: config.logs.maxRecordAgeMs,
+        batchMaxRecords: config.logs.batch.maxRecords,
+        batchMaxBytes: config.logs.batch.maxBytes,
+      },
+      registry,
+      logger: logger.child({ component: "logs" }),
+      clock,
+      serviceVersion: version,
+      instanceId: `${hostname()}/${config.sharding.index}`,
+    });
+    const pollers = servers.map((server) =>
+      createServerPoller({
+        server: server.name,
+        url: server.url,
+        client: createVboClient({
+          url: server.url,
+          apiVersion: server.apiVersion,
+          username: server.username,
+          password: server.password,
+          tls: {
+            ...(server.tls.caFile === null ? {} : { caFile: server.tls.caFile }),
+            insecureSkipVerify: server.tls.insecureSkipVerify,
+          },
+          timeoutMs: server.timeoutMs,
+          ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
+          clock,
+          logger: logger.child({ server: server.name }),
+        }),
+        store,
+        sinks: [logs.sink],
+        metrics,
+        clock,
+        logger: logger.child({ server: server.name }),
+        options: {
+          pollIntervalMs: server.pollIntervalMs,
+          lookbackMs: server.lookbackMs,
+          eventConcurrency: server.eventConcurrency,
+          clientHostLimit: server.clientHostLimit,
+          dropClientHostLabel: server.dropClientHostLabel,
+        },
+      }),
+    );
+
+    const ready = (): Readiness => readiness(pollers.map((p) => p.status()));
+    const app = createApp({
+      registry,
+      statuses: () => pollers.map((p) => p.status()),
+      recentSessions: (limit) => store.recentSessions(limit),
+      ready,
+      version,
+      basicAuth: config.web.basicAuth,
+      logger: logger.child({ component: "web" }),
+      now: () => clock.now(),
+      ...(options.notice === undefined ? {} : { notice: options.notice }),
+    });
+    const web = await startWebServer(app, config.web);
+    cleanups.push(() => web.close());
+    logs.start();
+    cleanups.push(() => logs.stop());
+    for (const poller of pollers) poller.start();
+    cleanups.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
+    logger.info(
+      { url: web.url, servers: servers.map((s) => s.name), stateDir: config.state.dir, version },
+      "exporter started",
+    );
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url: web.url,
+      port: web.port,
+      servers,
+      ready,
+      stop: () => {
+        stopping ??= stopAll().then(() => logger.info("exporter stopped"));
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * Stops the exporter on SIGTERM/SIGINT and resolves with 0 after a clean stop (1 if stopping
+ * failed). A second signal, or a stop longer than graceMs, exits the process at once with 1.
+ */
+export function stopOnSignal(
+  exporter: RunningExporter,
+  logger: Logger,
+  graceMs = 8_000,
+): Promise<number> {
+  return new Promise((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        logger.warn({ signal }, "second signal: exiting now");
+        process.exit(1);
+      }
+      signalled = true;
+      logger.info({ signal }, "shutting down");
+      const timer = setTimeout(() => {
+        logger.error({ graceMs }, "shutdown took too long: exiting now");
+        process.exit(1);
+      }, graceMs);
+      timer.unref();
+      exporter.stop().then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          logger.error({ err: describeError(error) }, "shutdown failed");
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
