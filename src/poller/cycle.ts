@@ -56,6 +56,14 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
+function newestCreationMs(sessions: Iterable<RestoreSession>): number | undefined {
+  let newest: bigint | undefined;
+  for (const session of sessions) {
+    if (newest === undefined || session.creationTime.ns > newest) newest = session.creationTime.ns;
+  }
+  return newest === undefined ? undefined : Number(newest / 1_000_000n);
+}
+
 export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promise<CycleOutcome> {
   const { server, client, store, sinks, metrics, clock, options } = deps;
   const limit = pLimit(Math.max(1, options.eventConcurrency));
@@ -121,13 +129,16 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       else if (running.has(session.id)) refreshed.set(session.id, session);
     }
     fresh.sort(byCreationTime);
+    // A closed slice is complete up to its end. The open one is complete up to the newest session
+    // it listed, on VBO's own clock, so a VBO clock behind ours cannot make the next poll skip
+    // sessions; with nothing listed the cursor stays where it was.
+    const sliceCursor = slice.toMs ?? newestCreationMs(listed.values());
     for (let i = 0; i < fresh.length; i += options.batchSessions) {
       const batch = fresh.slice(i, i + options.batchSessions);
       const lastBatch = i + options.batchSessions >= fresh.length;
-      const cursor = lastBatch ? (slice.toMs ?? startedMs) : undefined;
-      commit(batch, [], await fetchEvents(batch), cursor);
+      commit(batch, [], await fetchEvents(batch), lastBatch ? sliceCursor : undefined);
     }
-    if (fresh.length === 0) commit([], [], new Map(), slice.toMs ?? startedMs);
+    if (fresh.length === 0 && sliceCursor !== undefined) commit([], [], new Map(), sliceCursor);
   }
 
   // Sessions committed while running and not listed again: re-read them by id until they stop.

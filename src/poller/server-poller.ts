@@ -13,7 +13,10 @@ import { runPollCycle } from "./cycle.ts";
 export interface ServerPollerOptions {
   readonly pollIntervalMs: number;
   readonly lookbackMs: number;
-  /** How far before the cursor each poll reads again (late-appearing sessions). Default 5 minutes. */
+  /**
+   * How far before the cursor each poll reads again: sessions that appear late, and a VBO clock
+   * behind the exporter's. Default 1 hour (re-listed sessions are recognised by id, not recounted).
+   */
   readonly overlapMs?: number;
   /** Width of the time slices a long range is read in (bounds memory). Default 6 hours. */
   readonly sliceMs?: number;
@@ -47,6 +50,7 @@ export interface ServerPoller {
 }
 
 const MIN_RETRY_MS = 1_000;
+const DEFAULT_OVERLAP_MS = 3_600_000;
 
 export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   const { server, client, store, sinks, metrics, clock, logger, options } = deps;
@@ -98,7 +102,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
             ),
           options: {
             lookbackMs: options.lookbackMs,
-            overlapMs: options.overlapMs ?? 5 * 60_000,
+            overlapMs: options.overlapMs ?? DEFAULT_OVERLAP_MS,
             sliceMs: options.sliceMs ?? 6 * 3_600_000,
             batchSessions: options.batchSessions ?? 200,
             eventConcurrency: options.eventConcurrency ?? 4,

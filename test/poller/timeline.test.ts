@@ -89,3 +89,39 @@ for (const apiVersion of ["v6", "v7", "v8"] as const) {
     assert.equal(up.get("server=lab"), 1);
   });
 }
+
+test("a VBO clock 20 minutes behind the exporter's loses no session", async (t) => {
+  const clock = manualClock(T0);
+  const skewMs = 20 * 60_000;
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 10,
+    ratePerMinute: 4,
+    sessionDurationSeconds: 30,
+    tokenThrottle: false,
+    clock: () => clock.now() - skewMs,
+  });
+  const core = startCore({
+    targets: [{ name: "lab", url: sim.url, username: sim.username, password: sim.password }],
+    clock,
+  });
+  t.after(async () => {
+    await core.close();
+    await sim.close();
+  });
+  for (let step = 0; step < 12; step++) {
+    await core.poller().pollOnce();
+    clock.advance(45_000);
+  }
+  await core.poller().pollOnce();
+  const truth = truthAt(sim, "lab", clock.now() - skewMs);
+  assert.ok(truth.sessionCount > 40);
+  assert.deepEqual(
+    entries(await actual(core.registry, "vbo_restore_sessions_total")),
+    entries(truth.sessions),
+  );
+  assert.deepEqual(
+    entries(await actual(core.registry, "vbo_restore_events_total")),
+    entries(truth.events),
+  );
+});
