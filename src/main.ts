@@ -1,6 +1,9 @@
 // The composition root, and the only place that wires: configuration → state store → one VBO
 // client and poller per server of this shard → log pipeline → web server; and the way back down.
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { Registry } from "prom-client";
 import { type Clock, systemClock } from "./clock.ts";
 import { serversForShard } from "./config/sharding.ts";
@@ -39,6 +42,27 @@ function readiness(statuses: readonly { server: string; polls: number }[]): Read
   const waiting = statuses.filter((s) => s.polls === 0).map((s) => s.server);
   if (waiting.length === 0) return { ready: true };
   return { ready: false, reason: `waiting for the first poll of ${waiting.join(", ")}` };
+}
+
+/**
+ * service.instance.id for the log records: kept in the state directory, so it survives restarts
+ * and container re-creation, and replays after a crash stay byte-identical.
+ */
+function stableInstanceId(stateDir: string): string {
+  const file = join(stateDir, "instance-id");
+  try {
+    const id = readFileSync(file, "utf8").trim();
+    if (id !== "") return id;
+  } catch {
+    // First start: no id yet.
+  }
+  const id = randomUUID();
+  try {
+    writeFileSync(file, `${id}\n`);
+    return id;
+  } catch {
+    return hostname();
+  }
 }
 
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
@@ -105,7 +129,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       logger: logger.child({ component: "logs" }),
       clock,
       serviceVersion: version,
-      instanceId: `${hostname()}/${config.sharding.index}`,
+      instanceId: stableInstanceId(config.state.dir),
     });
     const pollers = servers.map((server) =>
       createServerPoller({

@@ -1,7 +1,7 @@
 // `serve --config FILE` against a separately started simulator: the configured server's metrics
 // appear, and the VBO password never shows in any output, even at debug level.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -65,6 +65,8 @@ servers:
     );
     const { code } = await serve.stop("SIGINT");
     assert.equal(code, 0, serve.stderr());
+    // Relative state.dir resolves next to the file; the instance id persists there for restarts.
+    assert.match(readFileSync(join(dir, "state", "instance-id"), "utf8"), /^[0-9a-f-]{36}\n$/);
     const output = serve.stdout() + serve.stderr();
     assert.ok(serve.stderr().length > 0, "there were logs to check");
     assert.ok(!output.includes(simulator.password), "the VBO password appears in the output");
