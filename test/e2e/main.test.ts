@@ -1,0 +1,100 @@
+// The composition root in-process: two servers, one unreachable, still make a ready exporter
+// (vbo_up says which is down), and sharding hands each replica only its share of the servers.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseConfig } from "../../src/config/parse.ts";
+import { stableHash } from "../../src/config/sharding.ts";
+import type { ExporterConfig } from "../../src/config/types.ts";
+import { silentLogger } from "../../src/logger.ts";
+import { startExporter } from "../../src/main.ts";
+import { startSimulator } from "../../src/simulator/server.ts";
+import { get } from "../http/request.ts";
+import { eventually } from "./spawn-serve.ts";
+
+function config(text: string, dir: string): ExporterConfig {
+  const result = parseConfig({
+    text,
+    fileName: "config.yml",
+    baseDir: dir,
+    cwd: dir,
+    env: {},
+    readFile: () => {
+      throw Object.assign(new Error("none"), { code: "ENOENT" });
+    },
+  });
+  assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+  return result.config;
+}
+
+test("one server down: the other is polled, vbo_up tells them apart, the exporter is ready", async () => {
+  const simulator = await startSimulator({ apiVersion: "v8", port: 0, historySessions: 10 });
+  const dir = mkdtempSync(join(tmpdir(), "vbo-main-"));
+  const exporter = await startExporter({
+    config: config(
+      `web: { listenAddress: "127.0.0.1:0" }
+state: { dir: ./state }
+servers:
+  - { name: lab, url: "${simulator.url}", username: "${simulator.username}", password: "${simulator.password}", pollInterval: 1s, timeout: 2s }
+  - { name: gone, url: "http://127.0.0.1:1", username: u, password: p, pollInterval: 1s, timeout: 2s }
+`,
+      dir,
+    ),
+    logger: silentLogger(),
+    version: "0.0.0-test",
+  });
+  try {
+    await eventually(async () => (exporter.ready().ready ? true : undefined), 10_000, "ready");
+    const body = await eventually(
+      async () => {
+        const text = (await get(`${exporter.url}metrics`)).body;
+        return /^vbo_up\{server="lab"\} 1$/m.test(text) ? text : undefined;
+      },
+      10_000,
+      "vbo_up of lab",
+    );
+    assert.match(body, /^vbo_up\{server="gone"\} 0$/m);
+    assert.equal((await get(`${exporter.url}readyz`)).status, 200);
+    const landing = (await get(exporter.url)).body;
+    assert.match(landing, /<td>gone<\/td>.*class="down"/s);
+  } finally {
+    await exporter.stop();
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("sharding: a replica polls exactly the servers whose hash falls on its index", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vbo-shard-"));
+  const names = ["a", "b", "c", "d", "e", "f"];
+  const servers = names
+    .map(
+      (n) =>
+        `  - { name: ${n}, url: "http://127.0.0.1:1", username: u, password: p, pollInterval: 1h }`,
+    )
+    .join("\n");
+  try {
+    for (const index of [0, 1]) {
+      const exporter = await startExporter({
+        config: config(
+          `web: { listenAddress: "127.0.0.1:0" }\nstate: { dir: ./s${index} }\nsharding: { index: ${index}, count: 2 }\nservers:\n${servers}\n`,
+          dir,
+        ),
+        logger: silentLogger(),
+        version: "0.0.0-test",
+      });
+      try {
+        assert.deepEqual(
+          exporter.servers.map((s) => s.name),
+          names.filter((n) => stableHash(n) % 2 === index),
+        );
+      } finally {
+        await exporter.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
