@@ -1,7 +1,7 @@
 // docker-compose.yml and the Dockerfile, validated without Docker: Compose schema, pinned images,
 // mounted paths, and every host:port the configs use matching a service and the port it serves.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Ajv } from "ajv";
 import { parse } from "yaml";
@@ -261,6 +261,28 @@ test("the exporter's environment variables are ones the configuration loader rea
   if (loader === "") return;
   for (const name of Object.keys(environment("exporter"))) {
     assert.ok(loader.includes(`"${name}"`), `${name} is not read by src/config/`);
+  }
+});
+
+test("every package src/ imports is a production dependency, so npm ci --omit=dev is enough for the image", () => {
+  const pkg = parse(readRepoText("package.json")) as { dependencies?: Record<string, string> };
+  const sources = readdirSync(repoPath("src"), { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".ts"),
+  );
+  assert.ok(sources.length > 10);
+  for (const file of sources) {
+    // Type-only imports are erased when Node strips the types, so they need no installed package.
+    const text = readRepoText("src", file).replace(/(?:import|export) type [^;]+;/g, "");
+    for (const [, specifier = ""] of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+      if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
+      const name = specifier.startsWith("@")
+        ? specifier.split("/").slice(0, 2).join("/")
+        : (specifier.split("/")[0] ?? "");
+      assert.ok(
+        pkg.dependencies?.[name],
+        `src/${file} imports ${name}, which is not a production dependency`,
+      );
+    }
   }
 });
 
