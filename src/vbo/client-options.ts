@@ -23,6 +23,8 @@ export interface VboClientOptions {
   logger?: Logger;
   /** Jitter source, default Math.random (tests pass a fixed one). */
   random?: () => number;
+  /** Sent as User-Agent on every request, default "vbo-restore-exporter". */
+  userAgent?: string;
 }
 
 function configError(message: string, cause?: unknown): ExporterError {

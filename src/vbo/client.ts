@@ -58,6 +58,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     clock,
     logger,
     random: options.random ?? Math.random,
+    userAgent: options.userAgent ?? "vbo-restore-exporter",
     maxRetryAfterMs: 120_000,
     secrets: () => [options.password, ...(auth?.secrets() ?? [])],
     countRequest: () => {

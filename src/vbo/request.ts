@@ -17,6 +17,8 @@ export interface Transport {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly random: () => number;
+  /** User-Agent header of every request. */
+  readonly userAgent: string;
   /** Longest Retry-After honoured; a longer demand fails as throttled. */
   readonly maxRetryAfterMs: number;
   /** Strings that must never appear in an error message (password, tokens). */
@@ -73,7 +75,7 @@ export async function sendWithRetry(
       response = await exchange({
         method,
         url,
-        headers: options.headers(),
+        headers: { "user-agent": transport.userAgent, ...options.headers() },
         ...(options.body === undefined ? {} : { body: options.body }),
         timeoutMs: transport.timeoutMs,
         signal,

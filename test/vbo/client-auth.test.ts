@@ -44,6 +44,7 @@ describe("VBO client authentication", () => {
         const api = vbo.requests.filter((r) => !r.url.endsWith("/token"));
         assert.ok(api.every((r) => r.authorization === `Bearer ${vbo.issued[0]}`));
         assert.equal(client.requestCount(), vbo.requests.length);
+        assert.ok(vbo.requests.every((r) => r.userAgent === "vbo-restore-exporter"));
       } finally {
         client.close();
       }

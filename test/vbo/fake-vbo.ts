@@ -10,6 +10,7 @@ export interface SeenRequest {
   /** Path and query as sent. */
   readonly url: string;
   readonly authorization: string | undefined;
+  readonly userAgent: string | undefined;
   /** Form fields of POST /token. */
   readonly form: Record<string, string>;
   /** Test-clock time when it arrived. */
@@ -186,6 +187,7 @@ export async function startFakeVbo(options: FakeVboOptions): Promise<FakeVbo> {
       method: req.method ?? "",
       url: req.url ?? "",
       authorization: req.headers.authorization,
+      userAgent: req.headers["user-agent"],
       form,
       atMs: options.clock.now(),
     };
