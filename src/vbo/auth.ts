@@ -6,8 +6,10 @@ import { parseTokenGrant, type TokenGrant } from "./parse.ts";
 import { pause, sendWithRetry, type Transport } from "./request.ts";
 import type { ApiVersion } from "./types.ts";
 
-/** Pace of /token calls (VBO allows one per second per caller). */
+/** Pace of /token calls (VBO allows one per second and five per minute per caller). */
 const TOKEN_SPACING_MS = 1_000;
+const TOKEN_WINDOW_MS = 60_000;
+const TOKEN_CALLS_PER_WINDOW = 5;
 /** Lifetime assumed when a token answer has no usable expires_in. */
 const DEFAULT_LIFETIME_S = 300;
 /** After a refused password, further logins wait this long instead of asking again. */
@@ -52,7 +54,8 @@ export class TokenManager {
   private readonly options: AuthOptions;
   private cached: CachedToken | null = null;
   private pending: Promise<CachedToken> | null = null;
-  private lastTokenCallMs: number | null = null;
+  /** Clock times of the latest /token calls, oldest first (at most TOKEN_CALLS_PER_WINDOW). */
+  private tokenCallsMs: number[] = [];
   private refused: { error: VboError; untilMs: number } | null = null;
 
   constructor(options: AuthOptions) {
@@ -148,11 +151,24 @@ export class TokenManager {
 
   private async keepPace(signal: AbortSignal | undefined, context: VboErrorContext): Promise<void> {
     const { clock } = this.options.transport;
-    if (this.lastTokenCallMs !== null) {
-      const wait = this.lastTokenCallMs + TOKEN_SPACING_MS - clock.now();
-      if (wait > 0) await pause(this.options.transport, wait, signal, context);
+    const calls = this.tokenCallsMs;
+    const last = calls.at(-1);
+    const oldest = calls.length >= TOKEN_CALLS_PER_WINDOW ? calls[0] : undefined;
+    const readyAt = Math.max(
+      last === undefined ? Number.NEGATIVE_INFINITY : last + TOKEN_SPACING_MS,
+      oldest === undefined ? Number.NEGATIVE_INFINITY : oldest + TOKEN_WINDOW_MS,
+    );
+    const wait = readyAt - clock.now();
+    if (wait > 0) {
+      if (wait > TOKEN_SPACING_MS) {
+        this.options.transport.logger.warn(
+          { delayMs: wait },
+          "five VBO logins within a minute; waiting before the next to stay under the token throttle",
+        );
+      }
+      await pause(this.options.transport, wait, signal, context);
     }
-    this.lastTokenCallMs = clock.now();
+    this.tokenCallsMs = [...calls, clock.now()].slice(-TOKEN_CALLS_PER_WINDOW);
   }
 
   private async grant(

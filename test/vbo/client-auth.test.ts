@@ -291,4 +291,32 @@ describe("VBO client authentication", () => {
       await vbo.close();
     }
   });
+
+  it("never sends more than five /token calls within a minute, however often tokens are refused", async () => {
+    const clock = fakeClock();
+    const vbo = await startFakeVbo({ clock, sessions: 2 });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      clock,
+    });
+    try {
+      for (let i = 0; i < 8; i++) {
+        vbo.revokeTokens();
+        assert.equal((await client.getRestoreSession("1")).name, "Exchange restore 1");
+      }
+      const calls = tokenCalls(vbo.requests);
+      assert.ok(calls.length >= 8, `token calls: ${calls.length}`);
+      for (let i = 5; i < calls.length; i++) {
+        const span = (calls[i]?.atMs ?? 0) - (calls[i - 5]?.atMs ?? 0);
+        assert.ok(span >= 60_000, `calls ${i - 5}..${i} within ${span} ms`);
+      }
+      assert.equal(client.requestCount(), vbo.requests.length);
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
 });
