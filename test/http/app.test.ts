@@ -7,8 +7,8 @@ import { hashPassword } from "../../src/config/password-hash.ts";
 import { type AppDeps, createApp, type Readiness } from "../../src/http/app.ts";
 import { startWebServer, type WebServer } from "../../src/http/server.ts";
 import type { RecentSession, ServerStatus } from "../../src/pipeline/status.ts";
+import { makeTestCert } from "../helpers/self-signed-cert.ts";
 import { basic, get } from "./request.ts";
-import { makeTestCert } from "./tls-cert.ts";
 
 const NOW = Date.parse("2026-05-04T10:00:00Z");
 

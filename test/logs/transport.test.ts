@@ -2,11 +2,11 @@
 // an explicit skip), request timeouts, and stop() abandoning an in-flight request safely.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { type OtlpReceiver, startOtlpReceiver } from "../helpers/otlp-receiver.ts";
+import { makeTestCert, type TestCert } from "../helpers/self-signed-cert.ts";
 import { type Harness, startHarness, TEST_START_MS, until } from "./fixtures/harness.ts";
 import { eventSeries, poll } from "./fixtures/poll-data.ts";
 
@@ -20,40 +20,18 @@ function hasOpenssl(): boolean {
 }
 
 describe("OTLP over TLS", { skip: hasOpenssl() ? false : "openssl is not installed" }, () => {
+  let cert: TestCert;
   let dir: string;
   let caFile: string;
   let receiver: OtlpReceiver;
   let harness: Harness | null = null;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vbo-logs-tls-"));
-    caFile = join(dir, "cert.pem");
-    const keyFile = join(dir, "key.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        keyFile,
-        "-out",
-        caFile,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
+    cert = makeTestCert();
+    caFile = cert.certFile;
+    dir = dirname(caFile);
     receiver = await startOtlpReceiver({
-      tls: { cert: readFileSync(caFile), key: readFileSync(keyFile) },
+      tls: { cert: readFileSync(caFile), key: readFileSync(cert.keyFile) },
     });
   });
   afterEach(async () => {
@@ -62,7 +40,7 @@ describe("OTLP over TLS", { skip: hasOpenssl() ? false : "openssl is not install
   });
   after(async () => {
     await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
+    cert.cleanup();
   });
 
   test("a self-signed receiver is refused without its CA (reason tls), kept in the outbox", async () => {
