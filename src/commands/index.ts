@@ -1,7 +1,13 @@
 // The list of CLI commands; each lives in its own file.
 import { checkConfigCommand } from "./check-config.ts";
 import type { Command } from "./command.ts";
+import { deadLettersCommand } from "./dead-letters.ts";
 import { serveCommand } from "./serve.ts";
 import { simulateCommand } from "./simulate.ts";
 
-export const commands: readonly Command[] = [serveCommand, checkConfigCommand, simulateCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  checkConfigCommand,
+  simulateCommand,
+  deadLettersCommand,
+];

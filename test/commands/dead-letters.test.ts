@@ -1,0 +1,57 @@
+// The dead-letters command against a real state directory: lists refused audit records by reason
+// and moves them back into the outbox with --replay.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { openOutbox } from "../../src/logs/outbox.ts";
+import { recordsFromPoll } from "../../src/logs/records.ts";
+import { openStateStore } from "../../src/state/store.ts";
+import { eventSeries, poll } from "../logs/fixtures/poll-data.ts";
+
+const cli = new URL("../../src/cli.ts", import.meta.url).pathname;
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, "dead-letters", ...args], { encoding: "utf8" });
+
+test("dead-letters lists by reason and --replay moves them back into the outbox", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "vbo-dead-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = openStateStore({ dir });
+  const outbox = openOutbox(store.db, 1000);
+  const records = recordsFromPoll(
+    poll({ newEvents: eventSeries(3, Date.parse("2026-03-16T10:00:00Z")) }),
+    {
+      serviceVersion: "test",
+      instanceId: "test",
+    },
+  );
+  store.db.exec("BEGIN");
+  outbox.enqueue(store.db, records, 0);
+  store.db.exec("COMMIT");
+  const ids = outbox.nextBatch(10, 1_000_000).map((e) => e.id);
+  outbox.deadLetter(ids.slice(0, 2), "too_old", 400, "entry too far behind", 1);
+  outbox.deadLetter(ids.slice(2), "bad_request", 400, "invalid attribute", 2);
+  store.close();
+
+  const listed = run("--state-dir", dir);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stdout, /3 dead letters/);
+  assert.match(listed.stdout, /too_old: 2/);
+  assert.match(listed.stdout, /bad_request: 1/);
+  assert.match(listed.stdout, /entry too far behind/);
+
+  const replayed = run("--state-dir", dir, "--replay", "--reason", "too_old");
+  assert.equal(replayed.status, 0, replayed.stderr);
+  assert.match(replayed.stdout, /moved 2 records back into the outbox/);
+  const after = openStateStore({ dir });
+  t.after(() => after.close());
+  const reopened = openOutbox(after.db, 1000);
+  assert.equal(reopened.pendingCount(), 2);
+  assert.equal(reopened.deadLetterCount(), 1);
+
+  const usage = run("--replay");
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /exactly one of --config FILE and --state-dir DIR/);
+});
