@@ -103,7 +103,9 @@ async function startDemo(
     VBO_SERVER_NAME: "demo",
     VBO_API_VERSION: "v8",
     VBO_POLL_INTERVAL: "3s",
-    VBO_LOOKBACK: "30d",
+    // One day of the week of history: enough to fill the metrics, few enough console audit lines
+    // (there is no OTLP endpoint in the demo) that the banner stays in sight.
+    VBO_LOOKBACK: "1d",
     VBO_CA_FILE: "",
     VBO_INSECURE_SKIP_VERIFY: "",
     SHARD_INDEX: "",
