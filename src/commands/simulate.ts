@@ -36,7 +36,12 @@ Admin endpoints (no authentication; the simulator is a test tool):
   GET  /_simulator/faults             current faults
   PUT  /_simulator/faults             change faults, e.g. {"errorRate":0.2}
   POST /_simulator/sessions           add a restore now, e.g.
-       {"clientHost":"NEWHOST (via: 203.0.113.10)","result":"Failed","organization":"contoso.onmicrosoft.com","type":"Vex"}`;
+       {"clientHost":"NEWHOST (via: 203.0.113.10)","result":"Failed","organization":"contoso.onmicrosoft.com","type":"Vex"}
+
+Order: RestoreSessions come newest first on every version (v8: orderAsc=true for oldest first).
+Offset paging is not a snapshot: a restore starting between two pages pushes the older ones one
+place down, so the next page repeats a session rather than skipping one. Page oldest first on v8,
+or de-duplicate by id, for an exact walk.`;
 
 const FLAGS = {
   "api-version": { type: "string" },

@@ -84,6 +84,9 @@ export function listSessions(ctx: RouteContext): ApiReply {
   const orderAscText = ctx.version === "v8" ? (ctx.query.get("orderasc") ?? "false") : "false";
   if (!/^(true|false)$/i.test(orderAscText))
     return badRequest(ctx, `Invalid orderAsc "${orderAscText}".`);
+  // Newest first by default on every version (v6/v7 have no orderAsc). Offsets count from the newest,
+  // so a session arriving between two pages shifts older ones down: a client paging by offset sees a
+  // repeat, never a gap. With orderAsc=true (v8) arrivals only append, so offsets stay stable.
   const ascending = orderAscText.toLowerCase() === "true";
 
   const window = ctx.world.window(
