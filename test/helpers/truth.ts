@@ -1,5 +1,6 @@
 // Expected metric values computed from the simulator's ground truth with the label rules, and the
 // registry's actual values in the same shape, so tests compare them exactly.
+import assert from "node:assert/strict";
 import type { Registry } from "prom-client";
 import {
   organizationLabel,
@@ -132,4 +133,37 @@ export function drop0(values: Values): Values {
 /** Sorted entries, for deepEqual with readable diffs. */
 export function entries(values: Values): [string, number][] {
   return [...drop0(values)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const COMPARED: readonly [string, keyof Truth, "counter" | "histogram"][] = [
+  ["vbo_restore_sessions_total", "sessions", "counter"],
+  ["vbo_restore_sessions_finished_total", "finished", "counter"],
+  ["vbo_restore_sessions_running", "running", "counter"],
+  ["vbo_restore_events_total", "events", "counter"],
+  ["vbo_restore_items_bytes_total", "bytes", "counter"],
+  ["vbo_restore_session_duration_seconds", "durationCounts", "histogram"],
+  ["vbo_last_restore_session_timestamp_seconds", "lastSession", "counter"],
+];
+
+/**
+ * Asserts that every restore metric in the registry equals the truth, series by series. `skip`
+ * leaves out families a test cannot pin down (e.g. the running gauge against a moving clock).
+ */
+export async function assertMatchesTruth(
+  registry: Registry,
+  truth: Truth,
+  skip: readonly (keyof Truth)[] = [],
+): Promise<void> {
+  for (const [metric, field, kind] of COMPARED) {
+    if (skip.includes(field)) continue;
+    const got =
+      kind === "histogram"
+        ? await histogramCounts(registry, metric)
+        : await actual(registry, metric);
+    assert.deepEqual(
+      entries(got),
+      entries(truth[field] as Values),
+      `${metric} differs from the ground truth`,
+    );
+  }
 }
