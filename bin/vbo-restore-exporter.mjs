@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "src", "cli.ts");
@@ -11,7 +11,8 @@ const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 const modern = major > 22 || (major === 22 && minor >= 15);
 
 if (modern) {
-  await import(cli);
+  const { main } = await import(pathToFileURL(cli).href);
+  await main(process.argv.slice(2));
 } else {
   const bundled = join(root, "node_modules", ".bin", "node");
   if (!existsSync(bundled)) {

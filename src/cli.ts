@@ -37,14 +37,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+/** Runs the CLI and sets the process exit code; unexpected errors print one line, exit 1. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    process.exitCode = await runCli(argv);
+  } catch (error: unknown) {
+    console.error(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }
+
+if (import.meta.main) await main(process.argv.slice(2));

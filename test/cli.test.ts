@@ -20,3 +20,25 @@ test("an unknown command prints the overview and exits 2", () => {
   assert.equal(result.status, 2);
   assert.match(result.stderr, /unknown command "frobnicate"/);
 });
+
+const launcher = new URL("../bin/vbo-restore-exporter.mjs", import.meta.url).pathname;
+
+test("the bin launcher runs the CLI on this Node and passes the exit code through", () => {
+  const help = spawnSync(process.execPath, [launcher, "--help"], { encoding: "utf8" });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /Usage: vbo-restore-exporter <command>/);
+  const bad = spawnSync(process.execPath, [launcher, "frobnicate"], { encoding: "utf8" });
+  assert.equal(bad.status, 2);
+});
+
+test("the bin launcher re-executes on the bundled Node when the system Node is older", (t) => {
+  const systemNode = "/usr/bin/node";
+  const version = spawnSync(systemNode, ["--version"], { encoding: "utf8" });
+  if (version.status !== 0) {
+    t.skip("no system Node at /usr/bin/node");
+    return;
+  }
+  const help = spawnSync(systemNode, [launcher, "simulate", "--help"], { encoding: "utf8" });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: vbo-restore-exporter simulate/);
+});
