@@ -1,12 +1,12 @@
 // The poller's life: stop() during a long backfill returns promptly with nothing half-committed
 // (a restart then completes the truth exactly), and a failing server is logged once per reason.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { createLogger } from "../../src/logger.ts";
 import { startSimulator } from "../../src/simulator/server.ts";
 import { startCore } from "../helpers/exporter-core.ts";
+import { freePort } from "../helpers/ops-processes.ts";
 import { actual, entries, truthAt } from "../helpers/truth.ts";
 
 function count(db: { prepare(sql: string): { get(): unknown } }, sql: string): number {
@@ -62,15 +62,6 @@ test("stop() during a backfill returns promptly; what was committed is whole and
   );
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 test("a failing server keeps being polled in the background; the failure is logged once, counted every time", async (t) => {
   const lines: { msg?: string; reason?: string; level?: number }[] = [];
   const sink = new Writable({
@@ -79,7 +70,7 @@ test("a failing server keeps being polled in the background; the failure is logg
       done();
     },
   });
-  const port = await closedPort();
+  const port = await freePort();
   const core = startCore({
     targets: [
       {

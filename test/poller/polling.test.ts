@@ -1,10 +1,10 @@
 // Poll cost and isolation: an idle poll does not grow with history, one server down leaves the
 // other working, and counters continue across a restart instead of dropping to zero.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { test } from "node:test";
 import { startSimulator } from "../../src/simulator/server.ts";
 import { startCore } from "../helpers/exporter-core.ts";
+import { freePort } from "../helpers/ops-processes.ts";
 import { actual, entries, histogramCounts, truthAt } from "../helpers/truth.ts";
 
 async function idleRequests(historySessions: number): Promise<number> {
@@ -40,15 +40,6 @@ test("an idle poll costs the same with 10x the history", async () => {
   assert.ok(large <= small + 4, `idle poll grew from ${small} to ${large} requests`);
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 test("two servers, one unreachable: the other is polled, vbo_up and the reason say which", async (t) => {
   const sim = await startSimulator({
     apiVersion: "v7",
@@ -56,7 +47,7 @@ test("two servers, one unreachable: the other is polled, vbo_up and the reason s
     ratePerMinute: 0,
     tokenThrottle: false,
   });
-  const port = await closedPort();
+  const port = await freePort();
   const core = startCore({
     targets: [
       { name: "good", url: sim.url, username: sim.username, password: sim.password },
