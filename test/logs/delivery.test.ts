@@ -77,7 +77,12 @@ describe("log delivery", () => {
     assert.deepEqual(retries.slice(0, 4), [750, 1500, 3000, 6000]);
 
     await receiver.up();
-    await until(() => receiver.stored.length >= 60, 8000, "all records after the outage");
+    // The receiver stores a batch before the sender has read the answer: wait for both sides.
+    await until(
+      () => receiver.stored.length >= 60 && h.outboxCount() === 0,
+      8000,
+      "all records after the outage, acknowledged",
+    );
     const ids = eventIds(receiver.stored);
     assert.equal(new Set(ids).size, 60, "no record lost");
     assert.equal(ids.length, 60, "no record duplicated");
@@ -120,8 +125,11 @@ describe("log delivery", () => {
     // Live traffic continues while the backlog drains; fresh records must not overtake it.
     livePoll();
     livePoll();
-    await until(() => receiver.stored.length >= 65, 8000, "the backlog and the new polls");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(
+      () => receiver.stored.length >= 65 && h.outboxCount() === 0,
+      8000,
+      "the backlog and the new polls, acknowledged",
+    );
     const ids = eventIds(receiver.stored);
     assert.equal(ids.length, 65, "nothing duplicated");
     assert.equal(new Set(ids).size, 65, "nothing lost");
