@@ -1,7 +1,7 @@
 // The state database's tables and migrations; the meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migration n (1-based) brings the schema from version n-1 to n. */
 export const MIGRATIONS: readonly string[] = [
@@ -45,6 +45,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE cursors (
     server TEXT PRIMARY KEY,
     cursor_ms INTEGER NOT NULL
+  );
+  `,
+  // Event ids are only needed while their session runs (finished sessions are never re-read), so
+  // they are dropped when it finishes; this clears what earlier versions kept.
+  `
+  DELETE FROM seen_events WHERE EXISTS (
+    SELECT 1 FROM sessions
+    WHERE sessions.server = seen_events.server AND sessions.id = seen_events.session_id
+      AND sessions.finished != 0
   );
   `,
 ];

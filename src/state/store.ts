@@ -160,6 +160,9 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       "UPDATE sessions SET event_count = event_count + ? WHERE server = ? AND id = ?",
     ),
     seenEvents: db.prepare("SELECT event_id FROM seen_events WHERE server = ? AND session_id = ?"),
+    // A finished session's events are never fetched again, so its event ids need not be kept:
+    // the state file then grows by one row per session, not one per event.
+    forgetEvents: db.prepare("DELETE FROM seen_events WHERE server = ? AND session_id = ?"),
     addCounter: db.prepare(
       "INSERT INTO counters (metric, labels, value) VALUES (?, ?, ?) ON CONFLICT (metric, labels) DO UPDATE SET value = value + excluded.value",
     ),
@@ -277,6 +280,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
           perSession.set(session.id, (perSession.get(session.id) ?? 0) + 1);
         }
         for (const [id, n] of perSession) statements.bumpEvents.run(n, server, id);
+        for (const id of finishedIds) statements.forgetEvents.run(server, id);
         const batchCounts = countBatch(result, labelsOf);
         const counts: BatchCounts =
           overflowed === 0
@@ -349,9 +353,17 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       }));
     },
     forgetRunning(server, sessionId) {
-      db.prepare(
-        "UPDATE sessions SET finished = 2 WHERE server = ? AND id = ? AND finished = 0",
-      ).run(server, sessionId);
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        db.prepare(
+          "UPDATE sessions SET finished = 2 WHERE server = ? AND id = ? AND finished = 0",
+        ).run(server, sessionId);
+        statements.forgetEvents.run(server, sessionId);
+        db.exec("COMMIT");
+      } catch (error) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        throw error;
+      }
     },
     counterRows() {
       const rows = db

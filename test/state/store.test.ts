@@ -126,14 +126,15 @@ test("a batch commits with its events and counters, or not at all when a sink th
       void seen.push(batch.newEvents.length),
   };
   const counts = store.commitPoll(
-    poll([session("a"), session("b", "Working")], [event("e1", "a")]),
+    poll([session("a"), session("b", "Working")], [event("e1", "a"), event("e2", "b")]),
     [counting],
     undefined,
     1000,
   );
-  assert.deepEqual(seen, [1]);
+  assert.deepEqual(seen, [2]);
   assert.equal(store.knownSessionIds("lab", ["a", "b", "c"]).size, 2);
-  assert.deepEqual([...store.seenEventIds("lab", "a")], ["e1"]);
+  assert.deepEqual([...store.seenEventIds("lab", "b")], ["e2"], "a running session's events");
+  assert.deepEqual([...store.seenEventIds("lab", "a")], [], "a finished session's are dropped");
   assert.deepEqual(store.serverState("lab"), { cursorMs: 1000, runningSessionIds: ["b"] });
   const sessions = counts.counters.find((c) => c.metric === "vbo_restore_sessions_total");
   assert.deepEqual(sessions?.labels, ["lab", 'Müller, "Bau" GmbH', "exchange", "BXYDEV01"]);
@@ -160,4 +161,53 @@ test("reopening keeps everything; a newer schema is refused", (t) => {
   again.db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
   again.close();
   assert.throws(() => openStateStore({ dir }), /newer version/);
+});
+
+test("event ids are kept only while their session runs, and a schema-1 file is cleaned on open", (t) => {
+  const dir = tempDir(t);
+  const store = openStateStore({ dir });
+  const running = session("r", "Working");
+  store.commitPoll(poll([running], [event("e1", "r"), event("e2", "r")]), []);
+  assert.equal(store.seenEventIds("lab", "r").size, 2);
+  const stopped = { ...session("r"), id: "r" };
+  store.commitPoll(
+    {
+      server: "lab",
+      observedAtNs: 2n,
+      newSessions: [],
+      updatedSessions: [],
+      finishedSessions: [stopped],
+      newEvents: [{ session: stopped, event: event("e3", "r") }],
+    },
+    [],
+  );
+  const rows = (sql: string) => (store.db.prepare(sql).get() as { n: number }).n;
+  assert.equal(rows("SELECT count(*) AS n FROM seen_events"), 0, "dropped when it finished");
+  assert.equal(store.recentSessions(1)[0]?.eventCount, 3, "the session keeps its event count");
+  const events = store
+    .counterRows()
+    .filter((r) => r.metric === "vbo_restore_events_total")
+    .reduce((sum, r) => sum + r.value, 0);
+  assert.equal(events, 3);
+
+  // A running session the server no longer has: forgotten with its event ids.
+  store.commitPoll(poll([session("gone", "Working")], [event("g1", "gone")]), []);
+  store.forgetRunning("lab", "gone");
+  assert.equal(rows("SELECT count(*) AS n FROM seen_events"), 0);
+  assert.deepEqual(store.serverState("lab").runningSessionIds, []);
+
+  // What schema 1 left behind: event ids of finished sessions. Opening migrates them away and
+  // keeps the running session's.
+  store.commitPoll(poll([session("w", "Working")], [event("w1", "w")]), []);
+  store.db.exec(
+    "INSERT INTO seen_events (server, session_id, event_id) VALUES ('lab', 'r', 'e1'), ('lab', 'r', 'e2')",
+  );
+  store.db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  store.close();
+  const reopened = openStateStore({ dir });
+  t.after(() => reopened.close());
+  const version = reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+  assert.deepEqual({ ...version }, { value: "2" });
+  assert.deepEqual([...reopened.seenEventIds("lab", "r")], []);
+  assert.deepEqual([...reopened.seenEventIds("lab", "w")], ["w1"]);
 });
