@@ -2,6 +2,7 @@
 import { checkConfigCommand } from "./check-config.ts";
 import type { Command } from "./command.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
+import { hashPasswordCommand } from "./hash-password.ts";
 import { serveCommand } from "./serve.ts";
 import { simulateCommand } from "./simulate.ts";
 
@@ -10,4 +11,5 @@ export const commands: readonly Command[] = [
   checkConfigCommand,
   simulateCommand,
   deadLettersCommand,
+  hashPasswordCommand,
 ];
