@@ -169,7 +169,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       now: () => clock.now(),
       ...(options.notice === undefined ? {} : { notice: options.notice }),
     });
-    const web = await startWebServer(app, config.web);
+    const web = await startWebServer(app, {
+      ...config.web,
+      logger: logger.child({ component: "web" }),
+    });
     cleanups.push(() => web.close());
     logs.start();
     cleanups.push(() => logs.stop());

@@ -1,12 +1,13 @@
 // Puts the Koa app on a socket: plain HTTP or HTTPS (web.tls), and closes it promptly on shutdown
 // even while Prometheus holds keep-alive connections.
-import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import { displayHost } from "../config/listen-address.ts";
 import { ExporterError } from "../errors.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import { readTlsFiles, TLS_OPTIONS, watchTlsFiles } from "./tls-reload.ts";
 
 export interface WebServerOptions {
   /** Undefined listens on every interface. */
@@ -14,6 +15,9 @@ export interface WebServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** How often the TLS files are checked for a renewed certificate (default 30 s). */
+  readonly tlsReloadIntervalMs?: number;
+  readonly logger?: Logger;
 }
 
 export interface WebServer {
@@ -26,18 +30,24 @@ export interface WebServer {
 
 export async function startWebServer(app: Koa, options: WebServerOptions): Promise<WebServer> {
   let server: Server;
+  let stopWatching = () => {};
   if (options.tls) {
-    let cert: Buffer;
-    let key: Buffer;
+    let pair: { cert: Buffer; key: Buffer };
     try {
-      cert = readFileSync(options.tls.certFile);
-      key = readFileSync(options.tls.keyFile);
+      pair = readTlsFiles(options.tls);
     } catch (error) {
       throw new ExporterError("config", `cannot read the web TLS certificate or key`, {
         cause: error,
       });
     }
-    server = createHttpsServer({ cert, key, minVersion: "TLSv1.2" }, app.callback());
+    const https = createHttpsServer({ ...TLS_OPTIONS, ...pair }, app.callback());
+    stopWatching = watchTlsFiles(
+      https,
+      options.tls,
+      options.logger ?? silentLogger(),
+      options.tlsReloadIntervalMs ?? 30_000,
+    );
+    server = https;
   } else {
     server = createHttpServer(app.callback());
   }
@@ -54,6 +64,7 @@ export async function startWebServer(app: Koa, options: WebServerOptions): Promi
           : error.code === "EACCES"
             ? "permission denied"
             : (error.code ?? error.message);
+      stopWatching();
       reject(new ExporterError("listen", `cannot listen on ${where}: ${why}`, { cause: error }));
     };
     server.once("error", onError);
@@ -71,6 +82,7 @@ export async function startWebServer(app: Koa, options: WebServerOptions): Promi
     url: `${scheme}://${host}:${address.port}/`,
     close: () =>
       new Promise<void>((resolve) => {
+        stopWatching();
         server.close(() => resolve());
         server.closeIdleConnections();
         // In-flight scrapes get a moment; then every remaining connection is cut.
