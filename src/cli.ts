@@ -1,4 +1,5 @@
 // Command-line entry point: picks the command, prints usage on bad input (exit 2), runs it.
+import packageJson from "../package.json" with { type: "json" };
 import type { Command } from "./commands/command.ts";
 import { UsageError } from "./commands/command.ts";
 import { commands } from "./commands/index.ts";
@@ -8,7 +9,7 @@ const PROGRAM = "vbo-restore-exporter";
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: ${PROGRAM} <command> [flags]\n\nCommands:\n${lines.join("\n")}\n\nRun "${PROGRAM} <command> --help" for the flags of a command.`;
+  return `Usage: ${PROGRAM} <command> [flags]\n\nCommands:\n${lines.join("\n")}\n\nRun "${PROGRAM} <command> --help" for the flags of a command, "${PROGRAM} --version" for the version.`;
 }
 
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -16,6 +17,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(overview());
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    console.log(`${PROGRAM} ${packageJson.version}`);
+    return 0;
   }
   const command: Command | undefined = commands.find((c) => c.name === name);
   if (!command) {

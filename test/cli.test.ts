@@ -15,6 +15,15 @@ test("--help lists the commands and exits 0", () => {
   assert.match(result.stdout, /Usage: vbo-restore-exporter <command>/);
 });
 
+test("--version prints the package version and exits 0", async () => {
+  const { default: packageJson } = await import("../package.json", { with: { type: "json" } });
+  for (const flag of ["--version", "-V", "version"]) {
+    const result = run(flag);
+    assert.equal(result.status, 0, flag);
+    assert.equal(result.stdout, `vbo-restore-exporter ${packageJson.version}\n`, flag);
+  }
+});
+
 test("an unknown command prints the overview and exits 2", () => {
   const result = run("frobnicate");
   assert.equal(result.status, 2);
