@@ -146,7 +146,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         sinks: [logs.sink],
         metrics,
         clock,
-        logger: logger.child({ server: server.name }),
+        logger,
         options: {
           pollIntervalMs: server.pollIntervalMs,
           lookbackMs: server.lookbackMs,

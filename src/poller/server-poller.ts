@@ -53,7 +53,8 @@ const MIN_RETRY_MS = 1_000;
 const DEFAULT_OVERLAP_MS = 3_600_000;
 
 export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
-  const { server, client, store, sinks, metrics, clock, logger, options } = deps;
+  const { server, client, store, sinks, metrics, clock, options } = deps;
+  const logger = deps.logger.child({ server });
   const random = options.random ?? Math.random;
   const controller = new AbortController();
   let inFlight: Promise<void> | null = null;
@@ -120,19 +121,16 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
       lastSuccessAt = finished;
       lastError = null;
       metrics.pollSucceeded(server, (finished - started) / 1000, finished);
-      if (loggedReason !== null) logger.info({ server }, "polling works again");
+      if (loggedReason !== null) logger.info("polling works again");
       loggedReason = null;
       if (outcome.newSessions > 0 || outcome.newEvents > 0) {
-        logger.debug(
-          { server, ...outcome, ms: finished - started },
-          "poll committed new restore data",
-        );
+        logger.debug({ ...outcome, ms: finished - started }, "poll committed new restore data");
       }
     } catch (error) {
       const finished = clock.now();
       polls++;
       if (signal.aborted) {
-        logger.debug({ server }, "poll abandoned at shutdown; nothing half-committed");
+        logger.debug("poll abandoned at shutdown; nothing half-committed");
         return;
       }
       failuresInARow++;
@@ -141,7 +139,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
       lastError = { reason, message, at: finished };
       metrics.pollFailed(server, reason, (finished - started) / 1000);
       if (reason !== loggedReason) {
-        logger.error({ server, reason, err: message }, "poll failed; retrying with backoff");
+        logger.error({ reason, err: message }, "poll failed; retrying with backoff");
         loggedReason = reason;
       }
       if (reason === "bad_credentials" || reason === "unsupported_version") apiVersion = null;

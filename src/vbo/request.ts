@@ -84,7 +84,7 @@ export async function sendWithRetry(
     } catch (error) {
       if (!isTransient(error) || attempt >= transport.maxRetries) throw error;
       const delay = backoffDelayMs(attempt, transport.random);
-      transport.logger.warn(
+      transport.logger.debug(
         {
           method,
           path: context.path,
@@ -126,7 +126,7 @@ export async function sendWithRetry(
         );
       }
       const delay = backoffDelayMs(attempt, transport.random);
-      transport.logger.warn(
+      transport.logger.debug(
         {
           method,
           path: context.path,

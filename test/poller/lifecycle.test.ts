@@ -62,11 +62,15 @@ test("stop() during a backfill returns promptly; what was committed is whole and
   );
 });
 
-test("a failing server keeps being polled in the background; the failure is logged once, counted every time", async (t) => {
-  const lines: { msg?: string; reason?: string; level?: number }[] = [];
+test("a failing server keeps being polled in the background; the failure is logged once, counted every time, and its retries stay below warn", async (t) => {
+  const lines: { msg?: string; reason?: string; level?: number; server?: string }[] = [];
+  const raw: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split("\n").filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       done();
     },
   });
@@ -83,12 +87,13 @@ test("a failing server keeps being polled in the background; the failure is logg
     ],
     logger: createLogger("info", sink),
     poller: { pollIntervalMs: 20 },
-    maxRetries: 0,
+    maxRetries: 1,
   });
   t.after(() => core.close());
   core.poller().start();
   const deadline = Date.now() + 10_000;
-  while (core.poller().status().polls < 4) {
+  // Two polls of two login attempts each: more would meet the client's own five-logins-a-minute pace.
+  while (core.poller().status().polls < 2) {
     assert.ok(Date.now() < deadline, "the scheduler stopped polling after a failure");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -99,4 +104,8 @@ test("a failing server keeps being polled in the background; the failure is logg
   const failures = lines.filter((l) => l.msg?.startsWith("poll failed"));
   assert.equal(failures.length, 1, JSON.stringify(failures));
   assert.equal(failures[0]?.reason, "unreachable");
+  assert.equal(failures[0]?.server, "down");
+  for (const line of raw) assert.ok(line.split('"server":').length <= 2, `one server key: ${line}`);
+  const loud = lines.filter((l) => (l.level ?? 0) >= 40);
+  assert.deepEqual(loud, failures, "only the change of state is logged at warn or above");
 });
