@@ -83,11 +83,14 @@ export class TokenManager {
   }
 
   private renew(signal?: AbortSignal): Promise<CachedToken> {
+    if (signal?.aborted) return Promise.reject(new VboError("aborted", "login aborted"));
     if (this.pending === null) {
       const previous = this.cached;
       this.pending = this.login(previous).finally(() => {
         this.pending = null;
       });
+      // Every caller may give up before the shared login ends; its failure must not go unhandled.
+      this.pending.catch(() => {});
     }
     return raceSignal(this.pending, signal);
   }

@@ -319,4 +319,47 @@ describe("VBO client authentication", () => {
       await vbo.close();
     }
   });
+  it("a caller aborted before its token renewal starts no login, and a failed login never goes unhandled", async (t) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    t.after(() => process.off("unhandledRejection", onUnhandled));
+    const clock = fakeClock();
+    let refuse = false;
+    const vbo = await startFakeVbo({
+      clock,
+      sessions: 1,
+      intercept: (r) =>
+        refuse && r.url.endsWith("/token")
+          ? json(400, { error: "invalid_grant", error_description: "password changed" })
+          : undefined,
+    });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      clock,
+    });
+    try {
+      await client.getRestoreSession("0");
+      clock.advance(2 * 3_600_000);
+      refuse = true;
+      const before = tokenCalls(vbo.requests).length;
+      const aborted = new AbortController();
+      aborted.abort();
+      await assert.rejects(client.getRestoreSession("0", aborted.signal), { reason: "aborted" });
+      assert.equal(tokenCalls(vbo.requests).length, before, "no login for a caller that gave up");
+
+      const leaving = new AbortController();
+      const pending = client.getRestoreSession("0", leaving.signal);
+      leaving.abort();
+      await assert.rejects(pending, { reason: "aborted" });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(unhandled, [], "the refused login behind an aborted caller is handled");
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
 });
