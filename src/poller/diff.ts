@@ -23,11 +23,22 @@ export function byCreationTime(a: RestoreSession, b: RestoreSession): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * An event VBO still reports as Running is updated in place (status, end time, size), so it is
+ * taken only once it has finished, or with the session's final read when the session stops: an
+ * event is counted and shipped exactly once, as it ended.
+ */
+function isInProgress(event: RestoreEvent): boolean {
+  return event.status.toLowerCase() === "running";
+}
+
 function unseenEvents(session: RestoreSession, input: BatchInput): SessionEvent[] {
   const seen = input.seenEvents.get(session.id);
+  const final = isStopped(session);
   const fresh = new Map<string, RestoreEvent>();
   for (const event of input.eventsBySession.get(session.id) ?? []) {
     if (seen?.has(event.id) || fresh.has(event.id)) continue;
+    if (!final && isInProgress(event)) continue;
     fresh.set(event.id, event);
   }
   return [...fresh.values()]

@@ -92,6 +92,45 @@ test("new and refreshed sessions: stopped ones finish, only unseen events are em
   );
 });
 
+test("an event still Running is left for a later poll while its session works, and taken as it is when the session stops", () => {
+  const working = session("w", "Working", 1_000);
+  const stopped = session("s", "Stopped", 2_000);
+  const running = (id: string, sessionId: string, order: number): RestoreEvent => ({
+    ...event(id, sessionId, order),
+    status: "Running",
+    itemSizeBytes: 0,
+  });
+  const result = buildPollResult({
+    server: "lab",
+    observedAtNs: 1n,
+    newSessions: [working, stopped],
+    refreshedSessions: [],
+    eventsBySession: new Map([
+      ["w", [event("w0", "w", 0), running("w1", "w", 1), event("w2", "w", 2)]],
+      ["s", [event("s0", "s", 0), running("s1", "s", 1)]],
+    ]),
+    seenEvents: new Map(),
+  });
+  assert.deepEqual(
+    result.newEvents.map((e) => `${e.event.id}:${e.event.status}`),
+    ["w0:Success", "w2:Success", "s0:Success", "s1:Running"],
+  );
+  const later = buildPollResult({
+    server: "lab",
+    observedAtNs: 2n,
+    newSessions: [],
+    refreshedSessions: [working],
+    eventsBySession: new Map([
+      ["w", [event("w0", "w", 0), event("w1", "w", 1), event("w2", "w", 2)]],
+    ]),
+    seenEvents: new Map([["w", new Set(["w0", "w2"])]]),
+  });
+  assert.deepEqual(
+    later.newEvents.map((e) => `${e.event.id}:${e.event.status}`),
+    ["w1:Success"],
+  );
+});
+
 test("a range is read in bounded slices, oldest first, the last one open-ended", () => {
   assert.deepEqual(sliceRange(0, 250, 100), [
     { fromMs: 0, toMs: 100 },

@@ -1,0 +1,93 @@
+// An event VBO reports as Running is counted once, as it ended, and its bytes are not lost.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { startCore } from "../helpers/exporter-core.ts";
+import { manualClock } from "../helpers/manual-clock.ts";
+import { actual } from "../helpers/truth.ts";
+import { json, startFakeVbo } from "../vbo/fake-vbo.ts";
+
+const T0 = Date.parse("2026-03-16T08:00:00Z");
+const SESSION_ID = "11111111-1111-4111-8111-111111111111";
+
+test("an event first seen Running is counted once, with the status and size it ended with", async (t) => {
+  const clock = manualClock(T0);
+  let saved = false;
+  let stopped = false;
+  const session = () => ({
+    id: SESSION_ID,
+    type: "Veod",
+    organization: "contoso.onmicrosoft.com",
+    clientHost: "PC1",
+    creationTime: "2026-03-16T07:59:00Z",
+    endTime: stopped ? "2026-03-16T08:03:00Z" : null,
+    state: stopped ? "Stopped" : "Working",
+    result: "Success",
+  });
+  const events = () => [
+    {
+      id: "e0",
+      type: "None",
+      status: "Success",
+      startTime: "2026-03-16T07:59:00Z",
+      message: "Restore session started",
+      order: 0,
+    },
+    {
+      id: "e1",
+      type: "Save",
+      status: saved ? "Success" : "Running",
+      startTime: "2026-03-16T07:59:30Z",
+      endTime: saved ? "2026-03-16T08:01:00Z" : null,
+      message: "Item Q1.xlsx",
+      order: 1,
+      itemSizeBytes: saved ? 5_000_000 : 0,
+    },
+  ];
+  const page = (results: unknown[]) => json(200, { offset: 0, limit: 1000, results, _links: {} });
+  const vbo = await startFakeVbo({
+    clock,
+    intercept: (request) => {
+      const path = new URL(request.url, "http://vbo").pathname;
+      if (path === "/v8/RestoreSessions") return page([session()]);
+      if (path === `/v8/RestoreSessions/${SESSION_ID}`) return json(200, session());
+      if (path === `/v8/RestoreSessions/${SESSION_ID}/Events`) return page(events());
+      return undefined;
+    },
+  });
+  const core = startCore({
+    targets: [
+      { name: "lab", url: vbo.url, username: "admin", password: "p@ss w0rd!", apiVersion: "v8" },
+    ],
+    clock,
+  });
+  t.after(async () => {
+    await core.close();
+    await vbo.close();
+  });
+  const eventsTotal = async () =>
+    Object.fromEntries(
+      [...(await actual(core.registry, "vbo_restore_events_total"))].map(([k, v]) => [
+        k.replace(/.*event_type=(\w+),.*status=(\w+).*/, "$1/$2"),
+        v,
+      ]),
+    );
+  const bytesTotal = async () => [
+    ...(await actual(core.registry, "vbo_restore_items_bytes_total")).values(),
+  ];
+
+  await core.poller().pollOnce();
+  assert.equal(core.poller().status().up, true, JSON.stringify(core.poller().status().lastError));
+  assert.deepEqual(await eventsTotal(), { "none/success": 1 }, "the running save waits");
+
+  saved = true;
+  clock.advance(60_000);
+  await core.poller().pollOnce();
+  assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/success": 1 });
+  assert.deepEqual(await bytesTotal(), [5_000_000]);
+
+  stopped = true;
+  clock.advance(60_000);
+  await core.poller().pollOnce();
+  assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/success": 1 }, "counted once");
+  assert.deepEqual(await bytesTotal(), [5_000_000]);
+});
