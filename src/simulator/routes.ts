@@ -173,7 +173,7 @@ export function listEvents(ctx: RouteContext, id: string): ApiReply {
   const mangled = unknownEnums(ctx, plan);
   const results = events
     .slice(page.offset, page.offset + page.limit)
-    .map((event) => eventJson(ctx.version, ctx.world, plan, event, mangled));
+    .map((event) => eventJson(ctx.version, ctx.world, plan, event, ctx.now, mangled));
   const body: Record<string, unknown> = {
     offset: page.offset,
     limit: page.limit,
@@ -198,7 +198,7 @@ export function getEvent(ctx: RouteContext, id: string, eventId: string): ApiRep
   if (!event) return notFound(ctx, `Event ${eventId}`);
   return {
     status: 200,
-    body: eventJson(ctx.version, ctx.world, plan, event, unknownEnums(ctx, plan)),
+    body: eventJson(ctx.version, ctx.world, plan, event, ctx.now, unknownEnums(ctx, plan)),
   };
 }
 

@@ -68,27 +68,35 @@ export function sessionJson(
   return json;
 }
 
+/**
+ * One event as VBO shows it at atMs. While its session works, an item still being processed is
+ * `Running`: no end time, the elapsed duration, no size yet; VBO updates it in place when it ends.
+ */
 export function eventJson(
   version: SimApiVersion,
   world: SimulatorWorld,
   plan: SessionPlan,
   event: EventPlan,
+  atMs: number,
   unknownEnums = false,
 ): SimRestoreEvent {
   const endMs = event.atMs + event.durationMs;
+  const running = atMs < endMs && !world.isStopped(plan, atMs);
   const json: SimRestoreEvent = {
     id: event.id,
     type: unknownEnums && event.type !== "None" ? "Preview" : event.type,
-    status: unknownEnums ? "PartiallySucceeded" : event.status,
+    status: unknownEnums ? "PartiallySucceeded" : running ? "Running" : event.status,
     startTime: formatInstant(event.atMs, event.subNs, plan.style),
-    endTime: formatInstant(endMs, event.subNs, plan.style),
-    duration: formatTimeSpan(event.durationMs, event.subNs / 100),
+    endTime: running ? null : formatInstant(endMs, event.subNs, plan.style),
+    duration: running
+      ? formatTimeSpan(Math.max(0, atMs - event.atMs), 0)
+      : formatTimeSpan(event.durationMs, event.subNs / 100),
     title: event.title,
-    message: event.message,
+    message: running ? `${event.title}: ${event.itemName} in progress` : event.message,
     order: event.order,
     itemName: event.itemName,
     itemType: event.itemType,
-    itemSizeBytes: event.itemSizeBytes,
+    itemSizeBytes: running ? 0 : event.itemSizeBytes,
     source: event.source,
     target: event.target,
   };

@@ -138,7 +138,7 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     eventsAt(sessionId, atMs) {
       const plan = world.planById(sessionId, atMs);
       return plan
-        ? world.eventPlansAt(plan, atMs).map((e) => eventJson(version, world, plan, e))
+        ? world.eventPlansAt(plan, atMs).map((e) => eventJson(version, world, plan, e, atMs))
         : [];
     },
     addSession: (spec) => world.addSession(spec, clock()),

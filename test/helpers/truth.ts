@@ -88,6 +88,8 @@ export function truthAt(
       add(truth.finished, { ...base, result: rawLabel(session.result as string) }, 1);
     else add(truth.running, base, 1);
     for (const event of sim.world.eventsAt(session.id, atMs)) {
+      // An item still being processed is counted once it ends, or as it is when its session stops.
+      if (session.state !== "Stopped" && event.status === "Running") continue;
       eventCount++;
       const eventType = rawLabel(event.type as string);
       add(

@@ -370,3 +370,46 @@ test("100 000 sessions of history start at once and page deep without holding JS
   assert.ok(deep.results.length >= 10);
   assert.equal(deep._links.next, undefined);
 });
+
+test("an item being processed shows as Running (no end time, no size yet) and is updated in place when it ends", async (t) => {
+  let now = T0;
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 0,
+    ratePerMinute: 6,
+    sessionDurationSeconds: 600,
+    tokenThrottle: false,
+    clock: () => now,
+  });
+  t.after(() => sim.close());
+  const token = await login(sim);
+  type Event = { id: string; status: string; endTime: string | null; itemSizeBytes: number };
+  const eventsOver = async (id: string) =>
+    (
+      (await get(sim, token, `/v8/RestoreSessions/${id}/Events?limit=1000`)).json() as {
+        results: Event[];
+      }
+    ).results;
+  let found: { sessionId: string; eventId: string } | null = null;
+  for (let step = 0; step < 3_600 && found === null; step++) {
+    now += 1_000;
+    for (const session of sim.world.sessionsAt(now)) {
+      if (session.state !== "Working") continue;
+      const running = sim.world.eventsAt(session.id, now).find((e) => e.status === "Running");
+      if (running) found = { sessionId: session.id, eventId: running.id };
+    }
+  }
+  assert.ok(found, "some item was still being processed at some second of an hour of traffic");
+  const during = (await eventsOver(found.sessionId)).find((e) => e.id === found?.eventId);
+  assert.equal(during?.status, "Running");
+  assert.equal(during?.endTime, null);
+  assert.equal(during?.itemSizeBytes, 0);
+  now += 700_000;
+  const after = (await eventsOver(found.sessionId)).find((e) => e.id === found?.eventId);
+  assert.notEqual(after?.status, "Running");
+  assert.ok(after?.endTime && Date.parse(after.endTime) > 0, "an end time once it ended");
+  const session = (await get(sim, token, `/v8/RestoreSessions/${found.sessionId}`)).json() as {
+    state: string;
+  };
+  assert.equal(session.state, "Stopped");
+});
