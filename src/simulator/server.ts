@@ -147,6 +147,8 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
 
   const app = new Koa();
   app.use(async (ctx) => {
+    // Like a real server, every answer's Date header shows the server's own clock.
+    ctx.set("Date", new Date(clock()).toUTCString());
     const path = ctx.path.replace(/\/+$/, "");
     const lower = path.toLowerCase();
     if (lower.startsWith("/_simulator/")) {

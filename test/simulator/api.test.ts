@@ -356,6 +356,22 @@ test("ServiceInstance: 401 without a token on the served version, 404 on others"
   assert.equal((await request(`${sim.url}/v6/serviceinstance`)).status, 404);
 });
 
+test("every answer's Date header shows the simulator's own clock, as a real server's does", async (t) => {
+  let now = T0 - 3 * 3_600_000;
+  const sim = await startSimulator({ apiVersion: "v8", tokenThrottle: false, clock: () => now });
+  t.after(() => sim.close());
+  const token = await login(sim);
+  assert.equal(
+    (await get(sim, token, "/v8/RestoreSessions")).headers.get("date"),
+    "Mon, 16 Mar 2026 15:00:00 GMT",
+  );
+  now += 90_500;
+  assert.equal(
+    (await request(`${sim.url}/v8/ServiceInstance`)).headers.get("date"),
+    "Mon, 16 Mar 2026 15:01:30 GMT",
+  );
+});
+
 test("100 000 sessions of history start at once and page deep without holding JSON", async (t) => {
   const started = performance.now();
   const sim = await startSimulator({
