@@ -17,6 +17,7 @@ import {
   parseServiceInstance,
 } from "./parse.ts";
 import { sendWithRetry, type Transport } from "./request.ts";
+import { readServerTime, type ServerTime } from "./server-time.ts";
 import type { ApiVersion, ListSessionsQuery, Organization, VboClient } from "./types.ts";
 import { probeApiVersion } from "./version-probe.ts";
 
@@ -50,6 +51,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       : new HttpAgent({ keepAlive: true });
 
   let requests = 0;
+  let serverTime: ServerTime | null = null;
   let auth: TokenManager | null = null;
   const transport: Transport = {
     agent,
@@ -110,6 +112,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         headers: () => ({ accept: "application/json", authorization: `Bearer ${token}` }),
         signal,
       });
+      serverTime = readServerTime(response.headers, clock.now());
       const where = { ...context, status: response.status };
       if (response.status === 401) {
         if (relogin === 0) {
@@ -241,6 +244,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       yield* list(url, parseOrganizationUser, signal);
     },
     requestCount: () => requests,
+    serverTime: () => serverTime,
     close: () => agent.destroy(),
   };
 }

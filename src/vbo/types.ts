@@ -1,4 +1,7 @@
 // Domain types of the VBO REST client: what the rest of the pipeline sees instead of raw JSON.
+import type { ServerTime } from "./server-time.ts";
+
+export type { ServerTime } from "./server-time.ts";
 
 export type ApiVersion = "v6" | "v7" | "v8";
 export const API_VERSIONS: readonly ApiVersion[] = ["v8", "v7", "v6"];
@@ -123,4 +126,9 @@ export interface VboClient {
   ): AsyncIterable<OrganizationUser>;
   /** Requests sent so far (for self-metrics and the idle-poll cost tests). */
   requestCount(): number;
+  /**
+   * The server's clock as the Date header of the latest API answer showed it; null before the
+   * first answer or when that answer carried no usable Date header.
+   */
+  serverTime(): ServerTime | null;
 }

@@ -40,6 +40,8 @@ export interface FakeVboOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Serves under this path prefix (like a reverse proxy) while links stay server-relative. */
   readonly prefix?: string;
+  /** How far the server's own clock (its Date header) is ahead of the test clock; default 0. */
+  readonly clockSkewMs?: number;
 }
 
 export interface FakeVbo {
@@ -193,7 +195,11 @@ export async function startFakeVbo(options: FakeVboOptions): Promise<FakeVbo> {
     };
     requests.push(seen);
     const reply = options.intercept?.(seen, requests.length - 1) ?? route(seen);
-    res.writeHead(reply.status, reply.headers ?? {});
+    // A real server's Date header shows its own clock: here, the test clock plus any skew.
+    res.writeHead(reply.status, {
+      date: new Date(options.clock.now() + (options.clockSkewMs ?? 0)).toUTCString(),
+      ...reply.headers,
+    });
     res.end(reply.body ?? "");
   };
 
