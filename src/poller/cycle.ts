@@ -6,6 +6,7 @@ import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { BatchSink } from "../pipeline/types.ts";
 import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession, VboClient } from "../vbo/types.ts";
+import { countStampedAhead, sliceCursorMs } from "./cursor.ts";
 import { buildPollResult, byCreationTime, sliceRange } from "./diff.ts";
 
 export interface CycleOptions {
@@ -33,7 +34,16 @@ export interface CycleOutcome {
   readonly newSessions: number;
   readonly newEvents: number;
   readonly refreshed: number;
+  /** VBO's clock minus this host's (ms), from the Date of its latest answer; null when unknown. */
+  readonly clockOffsetMs: number | null;
+  /** Sessions listed with a start later than VBO's own now: stamped while its clock ran ahead. */
+  readonly stampedAhead: number;
+  /** Where the cursor was moved back to when it was ahead of VBO's clock; null when it was not. */
+  readonly cursorPulledBackToMs: number | null;
 }
+
+/** How far past VBO's now a session may be stamped before it counts as stamped ahead. */
+const STAMP_TOLERANCE_MS = 60_000;
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -56,14 +66,6 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-function newestCreationMs(sessions: Iterable<RestoreSession>): number | undefined {
-  let newest: bigint | undefined;
-  for (const session of sessions) {
-    if (newest === undefined || session.creationTime.ns > newest) newest = session.creationTime.ns;
-  }
-  return newest === undefined ? undefined : Number(newest / 1_000_000n);
-}
-
 export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promise<CycleOutcome> {
   const { server, client, store, sinks, metrics, clock, options } = deps;
   const limit = pLimit(Math.max(1, options.eventConcurrency));
@@ -76,6 +78,11 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
   const refreshed = new Map<string, RestoreSession>();
   let newSessionCount = 0;
   let newEventCount = 0;
+  let stampedAhead = 0;
+  let cursorNowMs = state.cursorMs;
+  /** VBO's own now, as the Date of the first answer of the latest listing showed it. */
+  let vboNowMs: number | undefined;
+  const serverNowMs = () => client.serverTime()?.serverMs;
 
   const fetchEvents = async (sessions: readonly RestoreSession[]) => {
     const events = new Map<string, readonly RestoreEvent[]>();
@@ -108,6 +115,7 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
     });
     throwIfAborted(signal);
     const counts = store.commitPoll(result, sinks, options.policy, cursorMs);
+    if (cursorMs !== undefined) cursorNowMs = Math.max(cursorNowMs ?? cursorMs, cursorMs);
     metrics.applyCommitted(counts);
     newSessionCount += result.newSessions.length;
     newEventCount += result.newEvents.length;
@@ -120,8 +128,16 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       startTimeFrom: new Date(slice.fromMs),
       ...(slice.toMs === null ? {} : { startTimeTo: new Date(slice.toMs) }),
     };
-    for await (const session of client.listRestoreSessions(query, signal))
+    // VBO's now when it answered the first page: whatever VBO starts later is stamped at or after
+    // it (later pages come only after this page's sessions have been taken).
+    let answeredAtMs: number | undefined;
+    for await (const session of client.listRestoreSessions(query, signal)) {
+      answeredAtMs ??= serverNowMs();
       listed.set(session.id, session);
+    }
+    answeredAtMs ??= serverNowMs();
+    if (answeredAtMs !== undefined) vboNowMs = answeredAtMs;
+    stampedAhead += countStampedAhead(listed.values(), answeredAtMs, STAMP_TOLERANCE_MS);
     const known = store.knownSessionIds(server, [...listed.keys()]);
     const fresh: RestoreSession[] = [];
     for (const session of listed.values()) {
@@ -129,10 +145,7 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       else if (running.has(session.id)) refreshed.set(session.id, session);
     }
     fresh.sort(byCreationTime);
-    // A closed slice is complete up to its end. The open one is complete up to the newest session
-    // it listed, on VBO's own clock, so a VBO clock behind ours cannot make the next poll skip
-    // sessions; with nothing listed the cursor stays where it was.
-    const sliceCursor = slice.toMs ?? newestCreationMs(listed.values());
+    const sliceCursor = sliceCursorMs(slice, listed.values(), answeredAtMs);
     for (let i = 0; i < fresh.length; i += options.batchSessions) {
       const batch = fresh.slice(i, i + options.batchSessions);
       const lastBatch = i + options.batchSessions >= fresh.length;
@@ -140,6 +153,16 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
     }
     if (fresh.length === 0 && sliceCursor !== undefined) commit([], [], new Map(), sliceCursor);
   }
+
+  // A cursor set while VBO's clock ran ahead (then stepped back) would hide every session VBO
+  // starts until its clock catches up: move it back to VBO's now, so the next poll reads from there.
+  const cursorPulledBackToMs =
+    vboNowMs !== undefined &&
+    cursorNowMs !== null &&
+    cursorNowMs > vboNowMs &&
+    store.pullCursorBack(server, vboNowMs)
+      ? vboNowMs
+      : null;
 
   // Sessions committed while running and not listed again: re-read them by id until they stop.
   const missing = [...running].filter((id) => !refreshed.has(id));
@@ -162,5 +185,13 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
     const batch = toRefresh.slice(i, i + options.batchSessions);
     commit([], batch, await fetchEvents(batch));
   }
-  return { newSessions: newSessionCount, newEvents: newEventCount, refreshed: toRefresh.length };
+  const seen = client.serverTime();
+  return {
+    newSessions: newSessionCount,
+    newEvents: newEventCount,
+    refreshed: toRefresh.length,
+    clockOffsetMs: seen === null ? null : seen.serverMs - seen.localMs,
+    stampedAhead,
+    cursorPulledBackToMs,
+  };
 }

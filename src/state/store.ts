@@ -50,6 +50,11 @@ export interface StateStore {
     cursorMs?: number,
   ): BatchCounts;
   serverState(server: string): ServerState;
+  /**
+   * Moves the cursor back to `ms` when it is later (it was set while VBO's clock ran ahead); true
+   * when it moved. Moving back only makes the next poll read again what it already knows.
+   */
+  pullCursorBack(server: string, ms: number): boolean;
   /** Ids of the sessions of `ids` that are committed already. */
   knownSessionIds(server: string, ids: readonly string[]): Set<string>;
   /** Ids of the committed events of one session. */
@@ -175,6 +180,9 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     cursor: db.prepare("SELECT cursor_ms FROM cursors WHERE server = ?"),
     setCursor: db.prepare(
       "INSERT INTO cursors (server, cursor_ms) VALUES (?, ?) ON CONFLICT (server) DO UPDATE SET cursor_ms = max(cursor_ms, excluded.cursor_ms)",
+    ),
+    pullCursorBack: db.prepare(
+      "UPDATE cursors SET cursor_ms = ? WHERE server = ? AND cursor_ms > ?",
     ),
     running: db.prepare("SELECT id FROM sessions WHERE server = ? AND finished = 0"),
   };
@@ -309,6 +317,10 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       const row = statements.cursor.get(server) as { cursor_ms: number } | undefined;
       const running = statements.running.all(server) as { id: string }[];
       return { cursorMs: row?.cursor_ms ?? null, runningSessionIds: running.map((r) => r.id) };
+    },
+    pullCursorBack(server, ms) {
+      const to = Math.floor(ms);
+      return Number(statements.pullCursorBack.run(to, server, to).changes) > 0;
     },
     knownSessionIds(server, ids) {
       const known = new Set<string>();

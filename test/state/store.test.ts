@@ -150,6 +150,18 @@ test("a batch commits with its events and counters, or not at all when a sink th
   assert.equal(recent.find((r) => r.id === "a")?.eventCount, 1);
 });
 
+test("the cursor only moves forward with data, and back only when pulled back explicitly", (t) => {
+  const store = openStateStore({ dir: tempDir(t) });
+  t.after(() => store.close());
+  assert.equal(store.pullCursorBack("lab", 10), false, "no cursor yet: nothing to move");
+  store.commitPoll(poll([session("a")], []), [], undefined, 5_000);
+  store.commitPoll(poll([], []), [], undefined, 4_000);
+  assert.equal(store.serverState("lab").cursorMs, 5_000, "a commit never moves it back");
+  assert.equal(store.pullCursorBack("lab", 6_000), false, "pulling back never moves it forward");
+  assert.equal(store.pullCursorBack("lab", 3_000.7), true);
+  assert.equal(store.serverState("lab").cursorMs, 3_000);
+});
+
 test("reopening keeps everything; a newer schema is refused", (t) => {
   const dir = tempDir(t);
   const store = openStateStore({ dir });
