@@ -108,6 +108,12 @@ export const METRICS: readonly MetricSpec[] = [
     labels: ["server"],
   },
   {
+    name: "vbo_server_clock_offset_seconds",
+    type: "gauge",
+    help: "VBO's clock minus the exporter's, from the Date header of VBO's latest answer (whole seconds, so within about a second); absent until a poll has seen one. Beyond the one-hour overlap, fix the time sync of either host.",
+    labels: ["server"],
+  },
+  {
     name: "vbo_api_requests_total",
     type: "counter",
     help: "HTTP requests sent to the VBO REST API (tokens included).",

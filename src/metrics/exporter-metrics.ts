@@ -12,6 +12,8 @@ export interface ExporterMetrics {
   pollFailed(server: string, reason: string, durationSeconds: number): void;
   serverInfo(server: string, version: string, apiVersion: string): void;
   apiRequests(server: string, count: number): void;
+  /** VBO's clock minus the exporter's, in seconds; null when unknown (the series is removed). */
+  serverClockOffset(server: string, seconds: number | null): void;
 }
 
 type LabelValues = Record<string, string>;
@@ -92,6 +94,7 @@ export function createExporterMetrics(
   const serverInfo = gauge(registry, "vbo_server_info");
   const buildInfo = gauge(registry, "vbo_exporter_build_info");
   const apiRequests = counter(registry, "vbo_api_requests_total");
+  const clockOffset = gauge(registry, "vbo_server_clock_offset_seconds");
 
   buildInfo.set({ version: options.version }, 1);
   for (const server of options.servers) {
@@ -147,6 +150,10 @@ export function createExporterMetrics(
     },
     apiRequests(server, count) {
       if (count > 0) apiRequests.inc({ server }, count);
+    },
+    serverClockOffset(server, seconds) {
+      if (seconds === null) clockOffset.remove({ server });
+      else clockOffset.set({ server }, seconds);
     },
   };
 }

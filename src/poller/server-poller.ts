@@ -8,6 +8,7 @@ import type { ServerStatus } from "../pipeline/status.ts";
 import type { BatchSink } from "../pipeline/types.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ApiVersion, VboClient } from "../vbo/types.ts";
+import { createClockWatch } from "./clock-watch.ts";
 import { runPollCycle } from "./cycle.ts";
 
 export interface ServerPollerOptions {
@@ -68,6 +69,8 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   let apiVersion: ApiVersion | null = null;
   let serverVersion: string | null = null;
   let requestsReported = 0;
+  const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const clockWatch = createClockWatch(logger, overlapMs);
 
   const reportRequests = () => {
     const total = client.requestCount();
@@ -103,7 +106,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
             ),
           options: {
             lookbackMs: options.lookbackMs,
-            overlapMs: options.overlapMs ?? DEFAULT_OVERLAP_MS,
+            overlapMs,
             sliceMs: options.sliceMs ?? 6 * 3_600_000,
             batchSessions: options.batchSessions ?? 200,
             eventConcurrency: options.eventConcurrency ?? 4,
@@ -121,6 +124,11 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
       lastSuccessAt = finished;
       lastError = null;
       metrics.pollSucceeded(server, (finished - started) / 1000, finished);
+      metrics.serverClockOffset(
+        server,
+        outcome.clockOffsetMs === null ? null : outcome.clockOffsetMs / 1000,
+      );
+      clockWatch.observe(outcome);
       if (loggedReason !== null) logger.info("polling works again");
       loggedReason = null;
       if (outcome.newSessions > 0 || outcome.newEvents > 0) {
