@@ -1,6 +1,7 @@
 // Says once, not every poll, when VBO's clock and the exporter's disagree by more than the
 // overlap, when VBO stamps sessions ahead of its own clock, and when either is over.
 import type { Logger } from "../logger.ts";
+import { MAX_TRUSTED_CLOCK_OFFSET_MS } from "./cursor.ts";
 
 export interface ClockReport {
   /** VBO's clock minus the exporter's (ms); null when VBO's answers carry no Date. */
@@ -27,7 +28,9 @@ export function createClockWatch(logger: Logger, overlapMs: number): ClockWatch 
         if (now && !skewed) {
           logger.warn(
             { offsetSeconds },
-            "VBO's clock and the exporter's differ by more than the overlap; polling follows VBO's clock, but fix the time sync (NTP) of the host that is wrong",
+            Math.abs(clockOffsetMs) > MAX_TRUSTED_CLOCK_OFFSET_MS
+              ? "VBO's answers carry a Date more than a day off the exporter's clock; it is not believed and polling follows the exporter's clock: fix the time sync (NTP) of the host that is wrong, or the proxy that rewrites Date"
+              : "VBO's clock and the exporter's differ by more than the overlap; polling follows VBO's clock, but fix the time sync (NTP) of the host that is wrong",
           );
         } else if (!now && skewed) {
           logger.info({ offsetSeconds }, "VBO's clock and the exporter's agree again");

@@ -2,6 +2,9 @@
 import type { RestoreSession } from "../vbo/types.ts";
 import type { Slice } from "./diff.ts";
 
+/** A VBO clock further off than this is a broken Date header, not believed (still reported). */
+export const MAX_TRUSTED_CLOCK_OFFSET_MS = 24 * 3_600_000;
+
 /** The newest creationTime listed (epoch ms); undefined when nothing was listed. */
 export function newestCreationMs(sessions: Iterable<RestoreSession>): number | undefined {
   let newest: bigint | undefined;

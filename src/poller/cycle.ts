@@ -6,7 +6,7 @@ import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { BatchSink } from "../pipeline/types.ts";
 import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession, VboClient } from "../vbo/types.ts";
-import { countStampedAhead, sliceCursorMs } from "./cursor.ts";
+import { countStampedAhead, MAX_TRUSTED_CLOCK_OFFSET_MS, sliceCursorMs } from "./cursor.ts";
 import { buildPollResult, byCreationTime, sliceRange } from "./diff.ts";
 
 export interface CycleOptions {
@@ -82,7 +82,15 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
   let cursorNowMs = state.cursorMs;
   /** VBO's own now, as the Date of the first answer of the latest listing showed it. */
   let vboNowMs: number | undefined;
-  const serverNowMs = () => client.serverTime()?.serverMs;
+  const serverNowMs = () => {
+    const reading = client.serverTime();
+    if (reading === null) return undefined;
+    // A Date this far off is a broken header (a proxy's, say), not VBO's clock: following it would
+    // move the cursor decades back and make every poll read the whole range again.
+    return Math.abs(reading.serverMs - reading.localMs) > MAX_TRUSTED_CLOCK_OFFSET_MS
+      ? undefined
+      : reading.serverMs;
+  };
 
   const fetchEvents = async (sessions: readonly RestoreSession[]) => {
     const events = new Map<string, readonly RestoreEvent[]>();

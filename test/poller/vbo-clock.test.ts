@@ -6,6 +6,7 @@ import { startSimulator } from "../../src/simulator/server.ts";
 import { startCore } from "../helpers/exporter-core.ts";
 import { manualClock } from "../helpers/manual-clock.ts";
 import { actual, entries, truthAt } from "../helpers/truth.ts";
+import { startFakeVbo } from "../vbo/fake-vbo.ts";
 
 const T0 = Date.parse("2026-03-16T08:00:00Z");
 const HOUR = 3_600_000;
@@ -92,5 +93,36 @@ test("a session stamped a day ahead (VBO's clock ran ahead, then was set back) h
   assert.deepEqual(
     entries(await actual(core.registry, "vbo_restore_sessions_total")),
     entries(truth.sessions),
+  );
+});
+
+test("an implausible Date (a proxy stamping 1986) is not taken for VBO's clock: the cursor stays and polls stay cheap", async (t) => {
+  const clock = manualClock(T0);
+  const vbo = await startFakeVbo({ clock, sessions: 0, clockSkewMs: -40 * 365 * 24 * HOUR });
+  const core = startCore({
+    targets: [
+      { name: "lab", url: vbo.url, username: "admin", password: "p@ss w0rd!", apiVersion: "v8" },
+    ],
+    clock,
+  });
+  t.after(async () => {
+    await core.close();
+    await vbo.close();
+  });
+  await core.poller().pollOnce();
+  assert.equal(core.poller().status().up, true);
+  const before = vbo.requests.length;
+  clock.advance(60_000);
+  await core.poller().pollOnce();
+  clock.advance(60_000);
+  await core.poller().pollOnce();
+  assert.ok(
+    vbo.requests.length - before <= 4,
+    `two idle polls took ${vbo.requests.length - before} requests`,
+  );
+  const cursor = core.store.serverState("lab").cursorMs;
+  assert.ok(
+    cursor === null || cursor > T0 - 30 * 24 * HOUR,
+    `cursor ${cursor} was pulled back to the proxy's date`,
   );
 });
