@@ -1,11 +1,13 @@
-// Retry delays: exponential backoff with jitter, or the receiver's Retry-After when it sent one.
+// Retry delays: exponential backoff with jitter, or the receiver's Retry-After when that is longer.
 
 /** The longest Retry-After honoured; a larger value is treated as this. */
 export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 /**
- * Delay before retry number `attempt` (1-based): Retry-After when given (capped), otherwise
- * initial·2^(attempt-1) capped at max, with "equal jitter" (between half and the full delay).
+ * Delay before retry number `attempt` (1-based): initial·2^(attempt-1) capped at max, with "equal
+ * jitter" (between half and the full delay), or the receiver's Retry-After (capped) when longer.
+ * Retry-After only ever lengthens the wait: a receiver that keeps asking for a short pause still
+ * sees the exponential backoff of a failure that does not go away.
  */
 export function retryDelayMs(
   attempt: number,
@@ -14,7 +16,8 @@ export function retryDelayMs(
   maxMs: number,
   random: () => number = Math.random,
 ): number {
-  if (retryAfterMs !== null) return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
   const exponential = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
-  return Math.round(exponential / 2 + (exponential / 2) * random());
+  const backoff = Math.round(exponential / 2 + (exponential / 2) * random());
+  if (retryAfterMs === null || !(retryAfterMs > 0)) return backoff;
+  return Math.max(backoff, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
+import { parseRetryAfter } from "../retry-after.ts";
 import { ExportError } from "./errors.ts";
 
 export interface TransportOptions {
@@ -24,7 +25,7 @@ export interface TransportOptions {
 
 export interface TransportResponse {
   readonly status: number;
-  /** Retry-After in milliseconds (seconds or HTTP date), null when absent or unreadable. */
+  /** Retry-After in milliseconds (seconds or HTTP-date), null when absent, unreadable or not > 0. */
   readonly retryAfterMs: number | null;
   readonly contentType: string;
   readonly body: Uint8Array;
@@ -37,16 +38,6 @@ export interface Transport {
 }
 
 const MAX_RESPONSE_BYTES = 1 << 20;
-
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | null {
-  if (value === undefined) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - nowMs);
-}
 
 const TLS_CODES = new Set([
   "CERT_HAS_EXPIRED",
@@ -138,10 +129,7 @@ export function createHttpTransport(
             const retryAfter = response.headers["retry-after"];
             resolve({
               status: response.statusCode ?? 0,
-              retryAfterMs: parseRetryAfter(
-                Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-                now(),
-              ),
+              retryAfterMs: parseRetryAfter(retryAfter, now()),
               contentType: String(response.headers["content-type"] ?? ""),
               body: Buffer.concat(chunks),
             });

@@ -4,7 +4,8 @@ import type { Agent as HttpAgent } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
-import { backoffDelayMs, retryAfterMs } from "./backoff.ts";
+import { parseRetryAfter } from "../retry-after.ts";
+import { backoffDelayMs } from "./backoff.ts";
 import { errorSummary } from "./body.ts";
 import { isTransient, VboError, type VboErrorContext } from "./errors.ts";
 import { exchange, type HttpResponse } from "./transport.ts";
@@ -99,7 +100,7 @@ export async function sendWithRetry(
       continue;
     }
     if (response.status === 429) {
-      const asked = retryAfterMs(response.headers["retry-after"], transport.clock.now());
+      const asked = parseRetryAfter(response.headers["retry-after"], transport.clock.now());
       const delay = asked ?? backoffDelayMs(throttled, transport.random, 1000);
       if (throttled >= transport.maxRetries || delay > transport.maxRetryAfterMs) {
         throw new VboError(

@@ -160,6 +160,47 @@ describe("log delivery", () => {
     assert.deepEqual(eventIds(receiver.stored), eventIds(receiver.requests[0]?.records ?? []));
   });
 
+  test("a Retry-After of 0, in the past or malformed falls back to the backoff", async () => {
+    // Each of these once made the sender retry at once, forever, for as long as the receiver
+    // kept answering that way.
+    const answers = ["0", "Tue, 01 Feb 2022 16:00:00 GMT", "1.5", "2022-02-02"];
+    receiver.respond(() => {
+      const retryAfter = answers.shift();
+      return retryAfter === undefined
+        ? null
+        : { status: 503, headers: { "retry-after": retryAfter }, body: "busy" };
+    });
+    harness = await startHarness({ endpoint: receiver.url });
+    const h = harness;
+    h.commit(poll({ newEvents: eventSeries(3, TEST_START_MS - 60_000) }));
+    h.pipeline.start();
+    await until(() => receiver.stored.length === 3, 8000, "delivery after the 503s");
+    // Equal jitter at random 0.5 from retryInitialMs 1000: 750, 1500, 3000, 6000.
+    assert.deepEqual(
+      h.clock.sleeps.filter((ms) => ms > 200),
+      [750, 1500, 3000, 6000],
+    );
+    assert.equal(receiver.requests.length, 5);
+  });
+
+  test("a Retry-After shorter than the backoff does not shorten it", async () => {
+    let refusals = 4;
+    receiver.respond(() => {
+      if (refusals === 0) return null;
+      refusals -= 1;
+      return { status: 429, headers: { "retry-after": "1" }, body: "slow down" };
+    });
+    harness = await startHarness({ endpoint: receiver.url });
+    const h = harness;
+    h.commit(poll({ newEvents: eventSeries(2, TEST_START_MS - 60_000) }));
+    h.pipeline.start();
+    await until(() => receiver.stored.length === 2, 8000, "delivery after the 429s");
+    assert.deepEqual(
+      h.clock.sleeps.filter((ms) => ms > 200),
+      [1000, 1500, 3000, 6000],
+    );
+  });
+
   test("401 and 503 are retried, never dead-lettered", async () => {
     const answers = [401, 503];
     receiver.respond(() => {

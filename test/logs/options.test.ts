@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { retryDelayMs } from "../../src/logs/backoff.ts";
 import { classifyResponse, rejectionReason } from "../../src/logs/export-outcome.ts";
-import { parseRetryAfter } from "../../src/logs/http-transport.ts";
 import { logsOptionsFromEnv, resolveLogsOptions } from "../../src/logs/options.ts";
 
 describe("logs options from the environment", () => {
@@ -81,7 +80,7 @@ describe("logs options from the environment", () => {
 });
 
 describe("retry policy", () => {
-  test("exponential backoff with jitter, capped; Retry-After wins", () => {
+  test("exponential backoff with jitter, capped; a longer Retry-After wins", () => {
     assert.equal(
       retryDelayMs(1, null, 1000, 60_000, () => 0),
       500,
@@ -103,14 +102,15 @@ describe("retry policy", () => {
       7000,
     );
     assert.equal(retryDelayMs(3, 10 * 3_600_000, 1000, 60_000), 15 * 60_000);
-  });
-
-  test("Retry-After as seconds or HTTP date", () => {
-    const now = Date.parse("2022-02-02T16:00:00Z");
-    assert.equal(parseRetryAfter("7", now), 7000);
-    assert.equal(parseRetryAfter("Wed, 02 Feb 2022 16:00:30 GMT", now), 30_000);
-    assert.equal(parseRetryAfter("soon", now), null);
-    assert.equal(parseRetryAfter(undefined, now), null);
+    assert.equal(
+      retryDelayMs(5, 1000, 1000, 60_000, () => 1),
+      16_000,
+      "a shorter Retry-After never shortens the backoff",
+    );
+    assert.equal(
+      retryDelayMs(2, 0, 1000, 60_000, () => 1),
+      2000,
+    );
   });
 
   test("which answers are retried and which are bisected", () => {

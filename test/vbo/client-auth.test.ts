@@ -238,6 +238,39 @@ describe("VBO client authentication", () => {
     }
   });
 
+  it("backs off on 429 when Retry-After is 0, in the past or malformed, instead of retrying at once", async () => {
+    const clock = fakeClock();
+    const answers = ["0", new Date(clock.now() - 60_000).toUTCString(), "0.001"];
+    const vbo = await startFakeVbo({
+      clock,
+      sessions: 2,
+      intercept: (r) => {
+        if (!r.url.includes("/RestoreSessions/1")) return undefined;
+        const retryAfter = answers.shift();
+        return retryAfter === undefined
+          ? undefined
+          : json(429, { message: "Too many requests" }, { "retry-after": retryAfter });
+      },
+    });
+    const client = createVboClient({
+      url: vbo.url,
+      apiVersion: "v8",
+      username: "admin",
+      password: PASSWORD,
+      clock,
+      random: () => 0.5,
+    });
+    try {
+      const s = await client.getRestoreSession("1");
+      assert.equal(s.name, "Exchange restore 1");
+      // Full jitter at random 0.5 from 1 s, doubling: 500, 1000, 2000 ms.
+      assert.deepEqual(clock.sleeps, [500, 1000, 2000]);
+    } finally {
+      client.close();
+      await vbo.close();
+    }
+  });
+
   it("fails as throttled when 429 keeps coming", async () => {
     const clock = fakeClock();
     const vbo = await startFakeVbo({
