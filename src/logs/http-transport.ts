@@ -110,10 +110,30 @@ export function createHttpTransport(
     send(body, signal) {
       const payload = options.compression === "gzip" ? gzipSync(body) : body;
       return new Promise<TransportResponse>((resolve, reject) => {
+        // The OTLP timeout is the longest an export may take, not an idle limit: a receiver that
+        // trickles its answer must not hold the sender (and every record behind it) forever.
+        const deadline = setTimeout(() => {
+          const error = new ExportError(
+            "timeout",
+            `${display} did not answer within ${options.timeoutMs} ms`,
+            null,
+          );
+          reject(error);
+          request.destroy(error);
+        }, options.timeoutMs);
+        const settle = {
+          resolve(response: TransportResponse) {
+            clearTimeout(deadline);
+            resolve(response);
+          },
+          reject(error: Error) {
+            clearTimeout(deadline);
+            reject(error);
+          },
+        };
         const requestOptions = {
           method: "POST",
           headers: { ...headers, "content-length": String(payload.length) },
-          timeout: options.timeoutMs,
           ...(agent ? { agent } : {}),
           ...(signal ? { signal } : {}),
         };
@@ -124,10 +144,10 @@ export function createHttpTransport(
             size += chunk.length;
             if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
           });
-          response.on("error", (error) => reject(networkError(error, display)));
+          response.on("error", (error) => settle.reject(networkError(error, display)));
           response.on("end", () => {
             const retryAfter = response.headers["retry-after"];
-            resolve({
+            settle.resolve({
               status: response.statusCode ?? 0,
               retryAfterMs: parseRetryAfter(retryAfter, now()),
               contentType: String(response.headers["content-type"] ?? ""),
@@ -138,19 +158,10 @@ export function createHttpTransport(
         const request = secure
           ? httpsRequest(url, requestOptions, onResponse)
           : httpRequest(url, requestOptions, onResponse);
-        request.on("timeout", () => {
-          request.destroy(
-            new ExportError(
-              "timeout",
-              `${display} did not answer within ${options.timeoutMs} ms`,
-              null,
-            ),
-          );
-        });
         request.on("error", (error) => {
-          if (error instanceof ExportError) reject(error);
-          else if (error.name === "AbortError") reject(error);
-          else reject(networkError(error, display));
+          if (error instanceof ExportError) settle.reject(error);
+          else if (error.name === "AbortError") settle.reject(error);
+          else settle.reject(networkError(error, display));
         });
         request.end(payload);
       });

@@ -11,7 +11,7 @@ export interface LogsOptions {
   readonly basicAuth?: { readonly username: string; readonly password: string } | null;
   readonly bearerToken?: string | null;
   readonly tls?: { readonly caFile?: string | null; readonly insecureSkipVerify?: boolean };
-  /** Per-request timeout (default 10 s). */
+  /** Longest one export request may take, connect to last response byte (default 10 s). */
   readonly timeoutMs?: number;
   /** Records per export request (default 500). */
   readonly batchMaxRecords?: number;

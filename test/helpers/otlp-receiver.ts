@@ -143,6 +143,8 @@ export interface Answer {
   readonly store?: readonly ReceivedRecord[];
   /** Never answer (the connection stays open until the client goes away or the receiver closes). */
   readonly hang?: boolean;
+  /** Send the status line and headers, then one byte every this many ms, never finishing. */
+  readonly trickleMs?: number;
 }
 
 /** Decides the answer to one request; null means the default (accept everything). */
@@ -324,6 +326,11 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
     stored.push(...(answer.store ?? []));
     if (answer.hang) return;
     response.writeHead(answer.status, answer.headers ?? {});
+    if (answer.trickleMs !== undefined) {
+      const timer = setInterval(() => response.write(Buffer.from([0])), answer.trickleMs);
+      response.on("close", () => clearInterval(timer));
+      return;
+    }
     response.end(answer.body ?? "");
   };
 

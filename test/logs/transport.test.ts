@@ -98,6 +98,36 @@ describe("timeouts and shutdown", () => {
     assert.equal(await harness.pipeline.drainOnce(), 3);
   });
 
+  test("timeoutMs bounds the whole request: a receiver trickling its answer times out too", {
+    timeout: 10_000,
+  }, async () => {
+    let trickled = false;
+    receiver.respond(() => {
+      if (trickled) return null;
+      trickled = true;
+      // Each byte arrives well within timeoutMs, so an idle timeout alone never fires.
+      return { status: 200, headers: { "content-type": "application/x-protobuf" }, trickleMs: 40 };
+    });
+    harness = await startHarness({ endpoint: receiver.url, timeoutMs: 300 });
+    const h = harness;
+    h.commit(poll({ newEvents: eventSeries(3, TEST_START_MS - 60_000, "s-trickle") }));
+    const started = Date.now();
+    const first = await Promise.race([
+      h.pipeline.drainOnce(),
+      new Promise<"still waiting">((resolve) => setTimeout(() => resolve("still waiting"), 3000)),
+    ]);
+    const elapsed = Date.now() - started;
+    if (first === "still waiting") {
+      // Drop the trickling connection so the test fails instead of hanging the suite.
+      await receiver.down();
+      await receiver.up();
+    }
+    assert.equal(first, 0, "the export gave up");
+    assert.ok(elapsed >= 250 && elapsed < 2000, `gave up after ${elapsed} ms`);
+    assert.equal(await h.metric("vbo_log_export_failures_total", { reason: "timeout" }), 1);
+    assert.equal(await h.pipeline.drainOnce(), 3);
+  });
+
   test("stop() abandons an in-flight request; its records stay in the outbox", async () => {
     receiver.respond(() => ({ status: 200, hang: true }));
     harness = await startHarness({ endpoint: receiver.url, timeoutMs: 60_000 });
