@@ -1,5 +1,12 @@
 // The environment as a configuration layer: VBO_* for the single-server case, WEB_/STATE_/SHARD_
 // settings and the OpenTelemetry OTEL_EXPORTER_OTLP_* variables, in the file's shape.
+import {
+  BAD_HEADER_NAME,
+  BAD_HEADER_VALUE,
+  isHeaderName,
+  isHeaderValue,
+  mergeHeaders,
+} from "./http-header.ts";
 import type { Env } from "./interpolate.ts";
 import { formatKeyPath, type KeyPath } from "./key-path.ts";
 
@@ -29,22 +36,36 @@ function setAt(target: Record<string, unknown>, path: KeyPath, value: unknown): 
   (node as Record<string | number, unknown>)[path[path.length - 1] as string | number] = value;
 }
 
-/** `k1=v1,k2=v2` with percent-encoded values, as the OpenTelemetry spec defines the headers. */
+/**
+ * `k1=v1,k2=v2` with percent-encoded values, as the OpenTelemetry spec defines the headers; a
+ * later pair replaces an earlier one naming the same header in any letter case.
+ */
 export function parseOtelHeaders(text: string): Record<string, string> | null {
-  const headers: Record<string, string> = {};
+  let headers: Record<string, string> = {};
   for (const pair of text.split(",")) {
     if (pair.trim() === "") continue;
     const eq = pair.indexOf("=");
     if (eq <= 0) return null;
     try {
-      headers[decodeURIComponent(pair.slice(0, eq).trim())] = decodeURIComponent(
-        pair.slice(eq + 1).trim(),
-      );
+      const name = decodeURIComponent(pair.slice(0, eq).trim());
+      headers = mergeHeaders(headers, { [name]: decodeURIComponent(pair.slice(eq + 1).trim()) });
     } catch {
       return null;
     }
   }
   return headers;
+}
+
+/**
+ * Why a decoded header list cannot be sent, or null. Names only the header, never its value
+ * (values are often credentials); an invalid name is not echoed either (it may be a misplaced one).
+ */
+function headerProblem(headers: Readonly<Record<string, string>>): string | null {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isHeaderName(name)) return `a header name ${BAD_HEADER_NAME}`;
+    if (!isHeaderValue(value)) return `header ${name} ${BAD_HEADER_VALUE}`;
+  }
+  return null;
 }
 
 const SERVER_VARS: readonly (readonly [string, string])[] = [
@@ -144,7 +165,8 @@ export function envLayer(env: Env, resolvePath: (path: string) => string = (p) =
       });
     } else put(protocol[0], ["logs", "otlp", "protocol"], protocol[1]);
   }
-  const headers: Record<string, string> = {};
+  // The logs-specific list wins, header by header, names compared case-insensitively.
+  let headers: Record<string, { value: string; variable: string }> = {};
   for (const variable of ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS"]) {
     const value = read(env, variable);
     if (value === undefined) continue;
@@ -153,12 +175,21 @@ export function envLayer(env: Env, resolvePath: (path: string) => string = (p) =
       errors.push({ variable, message: "expected comma-separated key=value pairs" });
       continue;
     }
-    for (const [key, headerValue] of Object.entries(parsed)) {
-      headers[key] = headerValue;
-      origins.set(formatKeyPath(["logs", "otlp", "headers", key]), variable);
+    const problem = headerProblem(parsed);
+    if (problem !== null) {
+      errors.push({ variable, message: problem });
+      continue;
     }
+    const entries = Object.entries(parsed).map(([name, v]) => [name, { value: v, variable }]);
+    headers = mergeHeaders(headers, Object.fromEntries(entries));
   }
-  if (Object.keys(headers).length > 0) setAt(raw, ["logs", "otlp", "headers"], headers);
+  if (Object.keys(headers).length > 0) {
+    for (const [name, { variable }] of Object.entries(headers)) {
+      origins.set(formatKeyPath(["logs", "otlp", "headers", name]), variable);
+    }
+    const values = Object.entries(headers).map(([name, { value }]) => [name, value]);
+    setAt(raw, ["logs", "otlp", "headers"], Object.fromEntries(values));
+  }
   const timeout = pick("TIMEOUT");
   if (timeout) {
     // OTEL_*_TIMEOUT is in milliseconds.

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { buildConfig, type ReadFile } from "./build.ts";
 import { envHasServer, envLayer } from "./env.ts";
+import { mergeHeaders } from "./http-header.ts";
 import { type Env, interpolateTree } from "./interpolate.ts";
 import { formatKeyPath, type KeyPath } from "./key-path.ts";
 import { checkRules } from "./rules.ts";
@@ -39,6 +40,21 @@ function fill(file: unknown, env: unknown): unknown {
     return out;
   }
   return file;
+}
+
+const HEADERS_PATH = ["logs", "otlp", "headers"] as const;
+
+/**
+ * fill() for logs.otlp.headers, whose keys are header names and so compare case-insensitively:
+ * the file's X-Scope-OrgID replaces the environment's x-scope-orgid instead of joining it.
+ */
+function fillHeaders(merged: unknown, file: unknown, env: unknown): void {
+  const at = (tree: unknown): unknown =>
+    HEADERS_PATH.reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), tree);
+  const fileHeaders = at(file);
+  const envHeaders = at(env);
+  if (!isTree(fileHeaders) || !isTree(envHeaders) || !isTree(merged)) return;
+  setPath(merged, [...HEADERS_PATH], mergeHeaders(envHeaders, fileHeaders));
 }
 
 function has(tree: unknown, path: KeyPath): boolean {
@@ -125,6 +141,7 @@ export function parseConfig(input: ParseInput): ConfigResult {
   }
 
   const merged = (isTree(fileRaw) ? fill(fileRaw, layer.raw) : fileRaw) as unknown;
+  fillHeaders(merged, fileRaw, layer.raw);
   const flagOrigins = new Map<string, string>();
   if (isTree(merged)) {
     const flags: [keyof ConfigOverrides, string[], string][] = [

@@ -2,6 +2,7 @@
 // short sentence that never repeats the value (it may be a secret).
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { BAD_HEADER_NAME, BAD_HEADER_VALUE, isHeaderName, isHeaderValue } from "./http-header.ts";
 import { parseListenAddress } from "./listen-address.ts";
 
 type IssueInput = { readonly input?: unknown };
@@ -138,8 +139,6 @@ const webSchema = z.strictObject({
   tls: z.strictObject({ certFile: path, keyFile: path }).optional(),
 });
 
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 const otlpSchema = z.strictObject({
   endpoint: httpUrl("http://loki:3100/otlp/v1/logs").optional(),
   protocol: z
@@ -148,10 +147,20 @@ const otlpSchema = z.strictObject({
   headers: z
     .record(z.string(), z.string(expect("expected a string")), expect("expected a mapping"))
     .superRefine((headers, ctx) => {
-      for (const key of Object.keys(headers)) {
-        if (!headerName.test(key)) {
-          ctx.addIssue({ code: "custom", path: [key], message: "is not a valid HTTP header name" });
+      const seen = new Set<string>();
+      for (const [key, value] of Object.entries(headers)) {
+        if (!isHeaderName(key)) {
+          ctx.addIssue({ code: "custom", path: [key], message: BAD_HEADER_NAME });
+        } else if (!isHeaderValue(value)) {
+          ctx.addIssue({ code: "custom", path: [key], message: BAD_HEADER_VALUE });
+        } else if (seen.has(key.toLowerCase())) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "names the same header as another key (header names ignore letter case)",
+          });
         }
+        seen.add(key.toLowerCase());
       }
     })
     .optional(),

@@ -1,4 +1,5 @@
-// Options of the log pipeline, their defaults, and the OTEL_EXPORTER_OTLP_* environment variables.
+// Options of the log pipeline and their defaults (the OTEL_EXPORTER_OTLP_* variables are read by
+// the configuration, src/config/env.ts).
 import { ExporterError } from "../errors.ts";
 import type { OtlpProtocol } from "./otlp-encode.ts";
 
@@ -101,111 +102,5 @@ export function resolveLogsOptions(options: LogsOptions): ResolvedLogsOptions {
     ),
     retryMaxMs: positive("retryMaxMs", options.retryMaxMs ?? LOGS_DEFAULTS.retryMaxMs),
     idleCheckMs: positive("idleCheckMs", options.idleCheckMs ?? LOGS_DEFAULTS.idleCheckMs),
-  };
-}
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-/** The signal-specific variable, else the generic one (OpenTelemetry exporter convention). */
-function pick(env: Env, suffix: string): [name: string, value: string] | undefined {
-  for (const name of [`OTEL_EXPORTER_OTLP_LOGS_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
-    const value = read(env, name);
-    if (value !== undefined) return [name, value];
-  }
-  return undefined;
-}
-
-/** `key1=value1,key2=value2` with percent-encoded values (W3C baggage style, as the spec says). */
-export function parseOtlpHeaders(name: string, text: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const part of text.split(",")) {
-    if (part.trim() === "") continue;
-    const at = part.indexOf("=");
-    const key = at < 0 ? "" : part.slice(0, at).trim();
-    if (key === "" || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
-      throw new ExporterError("bad_config", `${name}: expected comma-separated key=value pairs`);
-    }
-    let value = part.slice(at + 1).trim();
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      // Not percent-encoded after all: keep the text as written.
-    }
-    headers[key] = value;
-  }
-  return headers;
-}
-
-/**
- * LogsOptions from the OTEL_EXPORTER_OTLP_LOGS_* variables (falling back to the generic
- * OTEL_EXPORTER_OTLP_* ones; a generic endpoint is a base URL to which /v1/logs is appended).
- * As in the OpenTelemetry SDKs, explicit configuration wins: every key set in `base` (including
- * `endpoint: null`, which asks for the console) overrides the environment; headers are merged,
- * base headers winning. Supported: ENDPOINT, HEADERS, PROTOCOL (http/protobuf, http/json),
- * TIMEOUT (milliseconds), COMPRESSION (gzip, none), CERTIFICATE (CA file).
- */
-export function logsOptionsFromEnv(env: Env, base: Partial<LogsOptions> = {}): LogsOptions {
-  let endpoint: string | null = null;
-  const logsEndpoint = read(env, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
-  const genericEndpoint = read(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
-  if (logsEndpoint !== undefined) endpoint = logsEndpoint;
-  else if (genericEndpoint !== undefined) {
-    endpoint = `${genericEndpoint.replace(/\/+$/, "")}/v1/logs`;
-  }
-
-  let protocol: OtlpProtocol = LOGS_DEFAULTS.protocol;
-  const protocolVar = pick(env, "PROTOCOL");
-  if (protocolVar) {
-    if (protocolVar[1] !== "http/protobuf" && protocolVar[1] !== "http/json") {
-      throw new ExporterError(
-        "bad_config",
-        `${protocolVar[0]}: ${protocolVar[1]} is not supported; use http/protobuf or http/json`,
-      );
-    }
-    protocol = protocolVar[1];
-  }
-
-  const headers: Record<string, string> = {};
-  for (const name of ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS"]) {
-    const value = read(env, name);
-    if (value !== undefined) Object.assign(headers, parseOtlpHeaders(name, value));
-  }
-
-  const fromEnv: {
-    timeoutMs?: number;
-    compression?: "gzip" | "none";
-    tls?: { caFile: string };
-  } = {};
-  const timeoutVar = pick(env, "TIMEOUT");
-  if (timeoutVar) {
-    if (!/^\d+$/.test(timeoutVar[1]) || Number(timeoutVar[1]) <= 0) {
-      throw new ExporterError("bad_config", `${timeoutVar[0]}: expected milliseconds, e.g. 10000`);
-    }
-    fromEnv.timeoutMs = Number(timeoutVar[1]);
-  }
-  const compressionVar = pick(env, "COMPRESSION");
-  if (compressionVar) {
-    if (compressionVar[1] !== "gzip" && compressionVar[1] !== "none") {
-      throw new ExporterError("bad_config", `${compressionVar[0]}: expected gzip or none`);
-    }
-    fromEnv.compression = compressionVar[1];
-  }
-  const certificateVar = pick(env, "CERTIFICATE");
-  if (certificateVar) fromEnv.tls = { caFile: certificateVar[1] };
-
-  const defined = Object.fromEntries(
-    Object.entries(base).filter(([, value]) => value !== undefined),
-  ) as Partial<LogsOptions>;
-  return {
-    endpoint,
-    protocol,
-    ...fromEnv,
-    ...defined,
-    headers: { ...headers, ...(base.headers ?? {}) },
   };
 }

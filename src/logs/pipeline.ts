@@ -36,7 +36,6 @@ import { recordsFromPoll } from "./records.ts";
 import { createSender, type PassResult } from "./sender.ts";
 
 export type { LogsOptions } from "./options.ts";
-export { logsOptionsFromEnv } from "./options.ts";
 
 export interface LogPipelineDeps {
   /** The state store's database; the pipeline adds its tables (log_outbox, log_dead_letter). */

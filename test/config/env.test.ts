@@ -173,6 +173,24 @@ test("with a file, the file wins and the environment fills in what it leaves out
   assert.equal(config.logs.otlp.endpoint, "http://loki:3100/otlp/v1/logs");
 });
 
+test("the file's logs.otlp settings win over the OTEL_EXPORTER_OTLP_* variables", () => {
+  const config = ok(
+    parse(
+      `${minimalFile}logs:\n  otlp:\n    endpoint: http://file:3100/otlp/v1/logs\n    timeout: 2s\n    headers: { b: config }\n`,
+      {
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://env:3100/otlp/v1/logs",
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: "a=env,b=env",
+        OTEL_EXPORTER_OTLP_TIMEOUT: "5000",
+        OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none",
+      },
+    ),
+  ).logs.otlp;
+  assert.equal(config.endpoint, "http://file:3100/otlp/v1/logs");
+  assert.deepEqual(config.headers, { a: "env", b: "config" });
+  assert.equal(config.timeoutMs, 2000);
+  assert.equal(config.compression, "none");
+});
+
 test("flags win over the file and the environment", () => {
   const config = ok(
     parse(

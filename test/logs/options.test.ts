@@ -1,69 +1,11 @@
-// OTEL_EXPORTER_OTLP_* environment variables as OpenTelemetry users expect, explicit config
-// winning; option validation; retry delays and Retry-After parsing.
+// Log pipeline option validation, retry delays and which receiver answers are retried.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { retryDelayMs } from "../../src/logs/backoff.ts";
 import { classifyResponse, rejectionReason } from "../../src/logs/export-outcome.ts";
-import { logsOptionsFromEnv, resolveLogsOptions } from "../../src/logs/options.ts";
+import { resolveLogsOptions } from "../../src/logs/options.ts";
 
-describe("logs options from the environment", () => {
-  test("the logs-specific variables win over the generic ones", () => {
-    const options = logsOptionsFromEnv({
-      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
-      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://loki:3100/otlp/v1/logs",
-      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
-      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
-      OTEL_EXPORTER_OTLP_HEADERS: "X-Scope-OrgID=generic,x-a=1",
-      OTEL_EXPORTER_OTLP_LOGS_HEADERS: "X-Scope-OrgID=tenant%20a",
-      OTEL_EXPORTER_OTLP_TIMEOUT: "5000",
-      OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none",
-      OTEL_EXPORTER_OTLP_CERTIFICATE: "/etc/ca.pem",
-    });
-    assert.deepEqual(options, {
-      endpoint: "http://loki:3100/otlp/v1/logs",
-      protocol: "http/json",
-      headers: { "X-Scope-OrgID": "tenant a", "x-a": "1" },
-      timeoutMs: 5000,
-      compression: "none",
-      tls: { caFile: "/etc/ca.pem" },
-    });
-  });
-
-  test("a generic endpoint is a base URL: /v1/logs is appended", () => {
-    const options = logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://loki:3100/otlp/" });
-    assert.equal(options.endpoint, "http://loki:3100/otlp/v1/logs");
-    assert.equal(logsOptionsFromEnv({}).endpoint, null);
-  });
-
-  test("explicit configuration wins over the environment", () => {
-    const options = logsOptionsFromEnv(
-      {
-        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://env:3100/otlp/v1/logs",
-        OTEL_EXPORTER_OTLP_LOGS_HEADERS: "a=env,b=env",
-        OTEL_EXPORTER_OTLP_TIMEOUT: "5000",
-      },
-      { endpoint: null, headers: { b: "config" }, timeoutMs: 2000 },
-    );
-    assert.equal(options.endpoint, null);
-    assert.deepEqual(options.headers, { a: "env", b: "config" });
-    assert.equal(options.timeoutMs, 2000);
-  });
-
-  test("bad values are clear errors naming the variable", () => {
-    assert.throws(
-      () => logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }),
-      /OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported/,
-    );
-    assert.throws(
-      () => logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "10s" }),
-      /OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: expected milliseconds/,
-    );
-    assert.throws(
-      () => logsOptionsFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: "novalue" }),
-      /OTEL_EXPORTER_OTLP_HEADERS: expected comma-separated key=value pairs/,
-    );
-  });
-
+describe("logs options", () => {
   test("credentials in the endpoint URL are refused without echoing them", () => {
     assert.throws(
       () =>
