@@ -1,4 +1,5 @@
 // Readable one-line rendering of log records for the console output (no OTLP endpoint configured).
+import { effectiveTimeUnixNano } from "./record-time.ts";
 import type { AttributeValue, LogRecord } from "./records.ts";
 
 /** RFC 3339 UTC with all nine fractional digits, from nanoseconds since the epoch. */
@@ -20,5 +21,5 @@ export function formatConsoleLine(record: LogRecord): string {
     .map((attribute) => `${attribute.key}=${formatValue(attribute.value)}`)
     .join(" ");
   const body = record.body.replace(/\r?\n/g, " ");
-  return `${formatNanos(record.timeUnixNano)} ${record.severityText.padEnd(5)} ${record.eventName} [${record.server}] ${body} | ${attributes}`;
+  return `${formatNanos(effectiveTimeUnixNano(record))} ${record.severityText.padEnd(5)} ${record.eventName} [${record.server}] ${body} | ${attributes}`;
 }

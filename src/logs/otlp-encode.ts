@@ -9,6 +9,7 @@ import {
 } from "@opentelemetry/otlp-transformer";
 import { type Resource, resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import { otlpTimeUnixNano } from "./record-time.ts";
 import type { Attribute, LogRecord } from "./records.ts";
 import { SERVICE_NAME } from "./records.ts";
 
@@ -51,8 +52,9 @@ export function toReadableLogRecords(records: readonly LogRecord[]): ReadableLog
       resources.set(resourceKey, resource);
     }
     return {
-      hrTime: hrTime(record.timeUnixNano),
-      hrTimeObserved: hrTime(record.observedTimeUnixNano),
+      // Records stored before pre-1970 times were mapped to 0 may still hold a negative time.
+      hrTime: hrTime(otlpTimeUnixNano(record.timeUnixNano)),
+      hrTimeObserved: hrTime(otlpTimeUnixNano(record.observedTimeUnixNano)),
       severityNumber: record.severityNumber,
       severityText: record.severityText,
       body: record.body,

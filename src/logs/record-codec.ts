@@ -83,7 +83,10 @@ export function decodeStoredRecord(text: string): LogRecord {
   if (typeof severityNumber !== "number") bad("severityNumber is not a number");
   const time = readString(parsed, "time");
   const observed = readString(parsed, "observed");
-  if (!/^\d+$/.test(time) || !/^\d+$/.test(observed)) bad("timestamps are not decimal nanoseconds");
+  // An optional minus sign: records stored before pre-1970 times were mapped to 0 carry one.
+  if (!/^-?\d+$/.test(time) || !/^-?\d+$/.test(observed)) {
+    bad("timestamps are not decimal nanoseconds");
+  }
   return {
     key: readString(parsed, "key"),
     server: readString(parsed, "server"),

@@ -3,6 +3,7 @@
 import { restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
 import type { PollResult, SessionEvent } from "../pipeline/types.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
+import { otlpTimeUnixNano } from "./record-time.ts";
 
 export const SERVICE_NAME = "vbo-restore-exporter";
 export const EVENT_RECORD_NAME = "vbo.restore.event";
@@ -26,6 +27,7 @@ export interface LogRecord {
   /** The configured VBO server name (also a resource attribute). */
   readonly server: string;
   readonly eventName: string;
+  /** Nanoseconds since the epoch; 0 when the source time cannot be expressed (see record-time). */
   readonly timeUnixNano: bigint;
   readonly observedTimeUnixNano: bigint;
   readonly severityNumber: number;
@@ -160,7 +162,7 @@ export function eventRecord(
     key: `event:${session.id}:${event.id}`,
     server,
     eventName: EVENT_RECORD_NAME,
-    timeUnixNano: event.startTime.ns,
+    timeUnixNano: otlpTimeUnixNano(event.startTime.ns),
     observedTimeUnixNano: observedAtNs,
     severityNumber: severity.number,
     severityText: severity.text,
@@ -212,7 +214,7 @@ export function sessionRecord(
     key: `session:${session.id}`,
     server,
     eventName: SESSION_RECORD_NAME,
-    timeUnixNano: end.ns,
+    timeUnixNano: otlpTimeUnixNano(end.ns),
     observedTimeUnixNano: observedAtNs,
     severityNumber: severity.number,
     severityText: severity.text,

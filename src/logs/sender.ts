@@ -7,6 +7,7 @@ import type { ExportOutcome } from "./export-outcome.ts";
 import type { LogMetrics } from "./metrics.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
 import { decodeStoredRecord } from "./record-codec.ts";
+import { effectiveTimeUnixNano } from "./record-time.ts";
 import type { LogRecord } from "./records.ts";
 
 /** Sends one batch and says what the receiver made of it (never throws for receiver failures). */
@@ -141,7 +142,8 @@ export function createSender(deps: SenderDeps): Sender {
         deadLettered += deadLetter([entry], toReason(error), null, describeError(error));
         continue;
       }
-      if (oldestAllowedNs !== null && record.timeUnixNano < oldestAllowedNs) tooOld.push(entry);
+      const timeNs = effectiveTimeUnixNano(record);
+      if (oldestAllowedNs !== null && timeNs < oldestAllowedNs) tooOld.push(entry);
       else items.push({ entry, record });
     }
     if (tooOld.length > 0) {

@@ -24,8 +24,12 @@ export function parseTimestamp(text: string): Timestamp {
   const second = Number(s);
   if (month < 1 || month > 12) throw badTimestamp(text, "month out of range");
   if (hour > 23 || minute > 59 || second > 59) throw badTimestamp(text, "time out of range");
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
+  // Not Date.UTC: it reads years 0-99 as 1900-1999, and VBO sends .NET's DateTime.MinValue
+  // (0001-01-01T00:00:00) for times it does not know.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second);
+  const ms = check.getTime();
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) {
     throw badTimestamp(text, "day out of range");
   }

@@ -15,6 +15,25 @@ describe("parseTimestamp", () => {
     assert.notEqual(t.ns, BigInt(Date.parse(t.text)) * 1_000_000n);
   });
 
+  it("keeps years 0-99 as written (.NET's DateTime.MinValue is 0001-01-01)", () => {
+    const min = new Date(0);
+    min.setUTCFullYear(1, 0, 1);
+    assert.equal(parseTimestamp("0001-01-01T00:00:00").ns, BigInt(min.getTime()) * 1_000_000n);
+    assert.equal(
+      parseTimestamp("0001-01-01T00:00:00").ns,
+      -62_135_596_800_000_000_000n,
+      "62 135 596 800 s before the epoch",
+    );
+    const late = new Date(0);
+    late.setUTCFullYear(99, 11, 31);
+    late.setUTCHours(23, 59, 59);
+    assert.equal(
+      parseTimestamp("0099-12-31T23:59:59.5Z").ns,
+      BigInt(late.getTime()) * 1_000_000n + 500_000_000n,
+    );
+    assert.throws(() => parseTimestamp("0099-02-29T00:00:00Z"), VboError, "99 is no leap year");
+  });
+
   it("reads 0 to 9 fractional digits by position, not by a fixed width", () => {
     const base = wholeSecondNs("2025-03-16T18:00:12Z");
     const cases: [string, bigint][] = [
