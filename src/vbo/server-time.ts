@@ -1,5 +1,6 @@
 // VBO's own clock as the HTTP Date header of its answers shows it (to the second).
 import type { IncomingHttpHeaders } from "node:http";
+import { parseHttpDate } from "../http-date.ts";
 
 /** One reading of the server's clock. */
 export interface ServerTime {
@@ -13,6 +14,6 @@ export interface ServerTime {
 export function readServerTime(headers: IncomingHttpHeaders, localMs: number): ServerTime | null {
   const text = headers.date;
   if (typeof text !== "string" || text.trim() === "") return null;
-  const serverMs = Date.parse(text);
-  return Number.isFinite(serverMs) && serverMs > 0 ? { serverMs, localMs } : null;
+  const serverMs = parseHttpDate(text.trim(), localMs);
+  return serverMs !== null && serverMs > 0 ? { serverMs, localMs } : null;
 }

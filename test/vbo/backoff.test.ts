@@ -1,7 +1,8 @@
 // Pause lengths: full-jitter exponential backoff and Retry-After in both of its forms.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseHttpDate, parseRetryAfter } from "../../src/retry-after.ts";
+import { parseHttpDate } from "../../src/http-date.ts";
+import { parseRetryAfter } from "../../src/retry-after.ts";
 import { backoffDelayMs } from "../../src/vbo/backoff.ts";
 
 describe("backoff", () => {
