@@ -42,6 +42,12 @@ export interface CycleOutcome {
   readonly cursorPulledBackToMs: number | null;
 }
 
+/**
+ * How long an event VBO shows as Running is waited for before it is taken as it is: well inside
+ * the hour in which Loki accepts an entry older than the newest of its stream.
+ */
+export const RUNNING_EVENT_WAIT_MS = 30 * 60_000;
+
 /** How far past VBO's now a session may be stamped before it counts as stamped ahead. */
 const STAMP_TOLERANCE_MS = 60_000;
 
@@ -120,6 +126,8 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       refreshedSessions,
       eventsBySession: events,
       seenEvents,
+      waitForRunningSinceNs:
+        BigInt(Math.floor((serverNowMs() ?? clock.now()) - RUNNING_EVENT_WAIT_MS)) * 1_000_000n,
     });
     throwIfAborted(signal);
     const counts = store.commitPoll(result, sinks, options.policy, cursorMs);

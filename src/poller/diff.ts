@@ -14,6 +14,11 @@ export interface BatchInput {
   readonly eventsBySession: ReadonlyMap<string, readonly RestoreEvent[]>;
   /** Event ids already committed, per session (empty for new sessions). */
   readonly seenEvents: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * An event still Running that started before this instant is taken as it is rather than waited
+   * for; undefined waits for every one (see isWaitedFor).
+   */
+  readonly waitForRunningSinceNs?: bigint;
 }
 
 /** Sessions in start order (ties by id), so batches and records follow time. */
@@ -25,11 +30,15 @@ export function byCreationTime(a: RestoreSession, b: RestoreSession): number {
 
 /**
  * An event VBO still reports as Running is updated in place (status, end time, size), so it is
- * taken only once it has finished, or with the session's final read when the session stops: an
- * event is counted and shipped exactly once, as it ended.
+ * taken once it has finished, or with the session's final read when the session stops: it is
+ * counted and shipped once, as it ended. Waiting has a limit: an item running for long is taken
+ * as it is then, so its audit record (stamped with its start) still reaches Loki within the
+ * window in which a stream accepts entries older than its newest one.
  */
-function isInProgress(event: RestoreEvent): boolean {
-  return event.status.toLowerCase() === "running";
+function isWaitedFor(event: RestoreEvent, input: BatchInput): boolean {
+  if (event.status.toLowerCase() !== "running") return false;
+  const since = input.waitForRunningSinceNs;
+  return since === undefined || event.startTime.ns >= since;
 }
 
 function unseenEvents(session: RestoreSession, input: BatchInput): SessionEvent[] {
@@ -38,7 +47,7 @@ function unseenEvents(session: RestoreSession, input: BatchInput): SessionEvent[
   const fresh = new Map<string, RestoreEvent>();
   for (const event of input.eventsBySession.get(session.id) ?? []) {
     if (seen?.has(event.id) || fresh.has(event.id)) continue;
-    if (!final && isInProgress(event)) continue;
+    if (!final && isWaitedFor(event, input)) continue;
     fresh.set(event.id, event);
   }
   return [...fresh.values()]

@@ -1,6 +1,7 @@
-// An event VBO reports as Running is counted once, as it ended, and its bytes are not lost.
+// An event VBO reports as Running is counted once, as it ended, and its bytes are not lost; one
+// running for longer than the wait is taken as it is, once.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { startCore } from "../helpers/exporter-core.ts";
 import { manualClock } from "../helpers/manual-clock.ts";
 import { actual } from "../helpers/truth.ts";
@@ -9,7 +10,7 @@ import { json, startFakeVbo } from "../vbo/fake-vbo.ts";
 const T0 = Date.parse("2026-03-16T08:00:00Z");
 const SESSION_ID = "11111111-1111-4111-8111-111111111111";
 
-test("an event first seen Running is counted once, with the status and size it ended with", async (t) => {
+async function startWorld(t: TestContext, saveStart: string) {
   const clock = manualClock(T0);
   let saved = false;
   let stopped = false;
@@ -36,7 +37,7 @@ test("an event first seen Running is counted once, with the status and size it e
       id: "e1",
       type: "Save",
       status: saved ? "Success" : "Running",
-      startTime: "2026-03-16T07:59:30Z",
+      startTime: saveStart,
       endTime: saved ? "2026-03-16T08:01:00Z" : null,
       message: "Item Q1.xlsx",
       order: 1,
@@ -75,19 +76,53 @@ test("an event first seen Running is counted once, with the status and size it e
     ...(await actual(core.registry, "vbo_restore_items_bytes_total")).values(),
   ];
 
+  return {
+    clock,
+    core,
+    eventsTotal,
+    bytesTotal,
+    save: () => {
+      saved = true;
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+test("an event first seen Running is counted once, with the status and size it ended with", async (t) => {
+  const { clock, core, eventsTotal, bytesTotal, save, stop } = await startWorld(
+    t,
+    "2026-03-16T07:59:30Z",
+  );
   await core.poller().pollOnce();
   assert.equal(core.poller().status().up, true, JSON.stringify(core.poller().status().lastError));
   assert.deepEqual(await eventsTotal(), { "none/success": 1 }, "the running save waits");
 
-  saved = true;
+  save();
   clock.advance(60_000);
   await core.poller().pollOnce();
   assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/success": 1 });
   assert.deepEqual(await bytesTotal(), [5_000_000]);
 
-  stopped = true;
+  stop();
   clock.advance(60_000);
   await core.poller().pollOnce();
   assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/success": 1 }, "counted once");
   assert.deepEqual(await bytesTotal(), [5_000_000]);
+});
+
+test("an item Running for longer than the wait is taken as it is, once, so its record is not held back past Loki's window", async (t) => {
+  const { clock, core, eventsTotal, bytesTotal, save, stop } = await startWorld(
+    t,
+    "2026-03-16T07:20:00Z",
+  );
+  await core.poller().pollOnce();
+  assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/running": 1 });
+  save();
+  stop();
+  clock.advance(60_000);
+  await core.poller().pollOnce();
+  assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/running": 1 }, "counted once");
+  assert.deepEqual(await bytesTotal(), []);
 });
