@@ -7,9 +7,9 @@
 // Why the rules file is used as shipped: both alerts compare the present with the past (series
 // absent 15 minutes ago, sessions in the 7 days before the last hour) and stay quiet while
 // Prometheus has no history for a server. Rather than templating shorter windows into a test copy,
-// the test gives Prometheus two hours of history by backfilling its TSDB with promtool
-// (vbo_up for the server, and the last-session time of the known host one and two days ago)
-// before it starts. Scrape and evaluation run every second.
+// the test gives Prometheus two hours of history by backfilling its TSDB with promtool (vbo_up
+// and the last successful poll for the server, and the last-session time of the known host one
+// and two days ago) before it starts. Scrape and evaluation run every second.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,6 +97,13 @@ test("a failed restore from a new client host reaches the webhook as two routed,
         metric: "vbo_up",
         type: "gauge",
         samples: [{ labels: { server: SERVER }, value: 1 }],
+        fromSeconds: nowSeconds - 7200,
+        toSeconds: nowSeconds - 60,
+      },
+      {
+        metric: "vbo_last_successful_poll_timestamp_seconds",
+        type: "gauge",
+        samples: [{ labels: { server: SERVER }, value: nowSeconds - 120 }],
         fromSeconds: nowSeconds - 7200,
         toSeconds: nowSeconds - 60,
       },
