@@ -72,13 +72,13 @@ export function restoreActivity(): Dashboard {
       row("Summary for the selected time range"),
       stat(
         "Restore sessions",
-        "Restore sessions started in the time range.",
+        "Restore sessions started in the time range. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
         prom([[`sum(increase(vbo_restore_sessions_total{${SEL}}[$__range]))`, { instant: true }]]),
         fields("short", { decimals: 0 }),
       ),
       stat(
         "Items restored",
-        "Items saved, exported, sent or restored (views excluded).",
+        "Items saved, exported, sent or restored (views excluded). increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
         prom([
           [
             `sum(increase(vbo_restore_events_total{${SEL}, ${ITEMS}}[$__range]))`,
@@ -89,7 +89,7 @@ export function restoreActivity(): Dashboard {
       ),
       stat(
         "Bytes restored",
-        "Size of the items saved, exported, sent or restored.",
+        "Size of the items saved, exported, sent or restored. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
         prom([
           [
             `sum(increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__range]))`,
@@ -100,7 +100,7 @@ export function restoreActivity(): Dashboard {
       ),
       stat(
         "Failed sessions",
-        "Restore sessions that finished with result Failed.",
+        "Restore sessions that finished with result Failed. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
         prom([
           [
             `sum(increase(vbo_restore_sessions_finished_total{${SEL}, result="failed"}[$__range]))`,
@@ -120,10 +120,10 @@ export function restoreActivity(): Dashboard {
       ),
       stat(
         "Active client hosts",
-        "Distinct client hosts that started a restore session in the time range.",
+        "Distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too).",
         prom([
           [
-            `count(sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__range])) > 0)`,
+            `count(max by (client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) >= time() - $__range_s) or vector(0)`,
             { instant: true },
           ],
         ]),

@@ -29,6 +29,8 @@ export interface PromqlAnalysis {
 const VARIABLE_DURATIONS: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/\$\{?__rate_interval\}?/g, "1001s", "$__rate_interval"],
   [/\$\{?__interval\}?/g, "1002s", "$__interval"],
+  // A number of seconds, not a duration: replaced before $__range, whose name it starts with.
+  [/\$\{?__range_s\}?/g, "1003", "$__range_s"],
   [/\$\{?__range\}?/g, "1003s", "$__range"],
 ];
 
