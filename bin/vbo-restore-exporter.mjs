@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Launcher: runs src/cli.ts on Node >= 22.15 (type stripping), re-executing with the project's own Node 24 when the system Node is older.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -21,6 +22,20 @@ if (modern) {
     );
     process.exit(2);
   }
-  const result = spawnSync(bundled, [cli, ...process.argv.slice(2)], { stdio: "inherit" });
-  process.exit(result.status ?? 1);
+  const child = spawn(bundled, [cli, ...process.argv.slice(2)], { stdio: "inherit" });
+  // The child does the work, so it gets the signals meant for this process (a service manager's
+  // SIGTERM). Ctrl+C in a terminal already reaches both through the process group: passing it on
+  // too would be a second SIGINT, which makes the exporter stop at once instead of cleanly.
+  const forward = (signal) => {
+    if (signal === "SIGINT" && process.stdin.isTTY) return;
+    child.kill(signal);
+  };
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, forward);
+  child.on("error", (error) => {
+    console.error(`vbo-restore-exporter: cannot start ${bundled}: ${error.message}`);
+    process.exit(1);
+  });
+  child.on("exit", (code, signal) => {
+    process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+  });
 }
