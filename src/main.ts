@@ -15,7 +15,8 @@ import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
 import { createServerPoller } from "./poller/server-poller.ts";
-import { openStateStore } from "./state/store.ts";
+import { lockStateDir } from "./state/instance-lock.ts";
+import { openStateStore, type StateStore } from "./state/store.ts";
 import { createVboClient } from "./vbo/client.ts";
 
 export interface ExporterOptions {
@@ -82,8 +83,15 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   // The VBO client warns loudly itself when a server's TLS verification is switched off.
 
   const registry = new Registry();
-  const store = openStateStore({ dir: config.state.dir, logger });
-  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  const lock = lockStateDir(config.state.dir);
+  let store: StateStore;
+  try {
+    store = openStateStore({ dir: config.state.dir, logger });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release(), () => store.close()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) {
       try {

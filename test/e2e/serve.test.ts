@@ -74,3 +74,37 @@ test("an invalid configuration prints the errors and exits 1; a bad flag exits 2
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a second exporter on the same state directory is refused with exit 1; the lock dies with its holder, even on SIGKILL", async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "vbo-lock-"));
+  const first = spawnServe(
+    ["--listen-address", "127.0.0.1:0", "--state-dir", stateDir],
+    cleanEnv(),
+  );
+  try {
+    await first.waitForStdout(/Metrics:/);
+    const second = spawnServe(
+      ["--listen-address", "127.0.0.1:0", "--state-dir", stateDir],
+      cleanEnv(),
+    );
+    assert.equal(await second.exited(), 1);
+    assert.match(second.stderr(), /another exporter is using this state directory/);
+    assert.ok(second.stderr().includes(stateDir), "the message names the directory");
+    assert.doesNotMatch(second.stderr(), /\n\s+at /, "no stack trace");
+
+    first.child.kill("SIGKILL");
+    await first.exited();
+    const third = spawnServe(
+      ["--listen-address", "127.0.0.1:0", "--state-dir", stateDir],
+      cleanEnv(),
+    );
+    try {
+      await third.waitForStdout(/Metrics:/);
+    } finally {
+      assert.equal((await third.stop()).code, 0);
+    }
+  } finally {
+    first.child.kill("SIGKILL");
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
