@@ -54,12 +54,12 @@ export function classifyResponse(
       message: partial?.errorMessage ?? "",
     };
   }
-  const retry = (reason: string): ExportOutcome => ({
+  const retry = (reason: string, text = message): ExportOutcome => ({
     kind: "retry",
     reason,
     retryAfterMs,
     status,
-    message: `HTTP ${status}${message ? `: ${message}` : ""}`,
+    message: `HTTP ${status}${text ? `: ${text}` : ""}`,
   });
   if (status === 429) return retry("rate_limited");
   if (status === 408) return retry("timeout");
@@ -76,6 +76,14 @@ export function classifyResponse(
   }
   if (status >= 400) {
     return { kind: "rejected", reason: rejectionReason(status, message), status, message };
+  }
+  // Redirects are not followed (a POST body and credentials must not move to another address
+  // unasked): the endpoint is set to the address it redirects to.
+  if (status >= 300 && status < 400) {
+    return retry(
+      "redirect",
+      "the endpoint redirects elsewhere; set logs.otlp.endpoint (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) to the address it redirects to",
+    );
   }
   return retry("unexpected_status");
 }

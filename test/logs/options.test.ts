@@ -63,6 +63,12 @@ describe("retry policy", () => {
       assert.equal(classifyResponse(status, null, "", null).kind, "rejected", `HTTP ${status}`);
     }
     assert.equal(classifyResponse(204, null, "", null).kind, "delivered");
+    for (const status of [301, 302, 307, 308]) {
+      const redirect = classifyResponse(status, null, "", null);
+      assert.equal(redirect.kind, "retry", `HTTP ${status}`);
+      assert.equal(redirect.kind === "retry" && redirect.reason, "redirect");
+      assert.match(redirect.kind === "retry" ? redirect.message : "", /set logs\.otlp\.endpoint/);
+    }
     assert.equal(
       rejectionReason(400, "entry too far behind, oldest acceptable timestamp is"),
       "out_of_order",
