@@ -14,7 +14,8 @@ import {
   type SessionLabels,
   sessionDurationSeconds,
 } from "./counting.ts";
-import { StateFileError } from "./errors.ts";
+import { newerStateFile, stateDirFailure, unusableStateFile } from "./errors.ts";
+import { openFailure } from "./open-failure.ts";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 export const STATE_FILE_NAME = "state.sqlite";
@@ -78,9 +79,7 @@ function openDatabase(file: string): DatabaseSync {
   try {
     db = new DatabaseSync(file);
   } catch (error) {
-    throw new StateFileError(file, `cannot open the state database (${(error as Error).message})`, {
-      cause: error,
-    });
+    throw openFailure(file, error, "open");
   }
   try {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
@@ -94,7 +93,7 @@ function openDatabase(file: string): DatabaseSync {
         "INSERT INTO meta (key, value) VALUES ('application', ?), ('schema_version', '0')",
       ).run(APPLICATION_ID);
     } else if (!names.has("meta")) {
-      throw new StateFileError(file, "is an SQLite database of another program");
+      throw unusableStateFile(file, "is an SQLite database of another program");
     }
     const meta = db.prepare("SELECT key, value FROM meta").all() as {
       key: string;
@@ -102,16 +101,14 @@ function openDatabase(file: string): DatabaseSync {
     }[];
     const read = (key: string) => meta.find((m) => m.key === key)?.value;
     if (read("application") !== APPLICATION_ID)
-      throw new StateFileError(file, "is an SQLite database of another program");
+      throw unusableStateFile(file, "is an SQLite database of another program");
     const version = Number(read("schema_version") ?? "NaN");
     if (!Number.isInteger(version) || version < 0)
-      throw new StateFileError(file, "has an unreadable schema version");
-    if (version > SCHEMA_VERSION) {
-      throw new StateFileError(
-        file,
-        `was written by a newer version (schema ${version}, this one knows ${SCHEMA_VERSION})`,
-      );
-    }
+      throw unusableStateFile(file, "has an unreadable schema version");
+    if (version > SCHEMA_VERSION) throw newerStateFile(file, version, SCHEMA_VERSION);
+    // A file the exporter may read but not write opens fine and fails only at the first commit:
+    // this write that changes nothing finds it now.
+    db.exec("UPDATE meta SET value = value WHERE 0");
     for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
       db.exec("BEGIN IMMEDIATE");
       try {
@@ -126,10 +123,7 @@ function openDatabase(file: string): DatabaseSync {
     return db;
   } catch (error) {
     db.close();
-    if (error instanceof StateFileError) throw error;
-    throw new StateFileError(file, `is not a usable state database (${(error as Error).message})`, {
-      cause: error,
-    });
+    throw openFailure(file, error, "prepare");
   }
 }
 
@@ -138,11 +132,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
   try {
     mkdirSync(options.dir, { recursive: true });
   } catch (error) {
-    throw new StateFileError(
-      options.dir,
-      `cannot create the state directory (${(error as Error).message})`,
-      { cause: error },
-    );
+    throw stateDirFailure(options.dir, error);
   }
   const file = join(options.dir, STATE_FILE_NAME);
   const db = openDatabase(file);
