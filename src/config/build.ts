@@ -8,6 +8,7 @@ import type { KeyPath } from "./key-path.ts";
 import { parseListenAddress } from "./listen-address.ts";
 import type { RuleIssue } from "./rules.ts";
 import type { FileConfig } from "./schema.ts";
+import { tlsPairProblem } from "./tls-pair.ts";
 import type { ExporterConfig, ServerConfig, TlsClientConfig, WebBasicAuth } from "./types.ts";
 
 /** Reads a whole text file; throws an error with a `code` (ENOENT, EACCES...) on failure. */
@@ -49,11 +50,17 @@ export function buildConfig(
     if (secret === "") issues.push({ path, message: `${abs(p)} is empty` });
     return secret;
   };
-  const pemFile = (path: KeyPath, p: string, what: string): string => {
+  /** The file's text when it holds a PEM `what`, or null after recording an issue. */
+  const pemText = (path: KeyPath, p: string, what: string): string | null => {
     const text = readText(path, p);
     if (text !== null && !text.includes(`-----BEGIN ${what}`)) {
       issues.push({ path, message: `${abs(p)} does not contain a PEM ${what.toLowerCase()}` });
+      return null;
     }
+    return text;
+  };
+  const pemFile = (path: KeyPath, p: string, what: string): string => {
+    pemText(path, p, what);
     return abs(p);
   };
   const tls = (
@@ -112,6 +119,9 @@ export function buildConfig(
     }
   }
   const webTls = file.web?.tls;
+  const webCertText = webTls
+    ? pemText(["web", "tls", "certFile"], webTls.certFile, "CERTIFICATE")
+    : null;
 
   const otlp = file.logs?.otlp;
   const otlpAuth = otlp?.basicAuth;
@@ -129,7 +139,7 @@ export function buildConfig(
       basicAuth,
       tls: webTls
         ? {
-            certFile: pemFile(["web", "tls", "certFile"], webTls.certFile, "CERTIFICATE"),
+            certFile: abs(webTls.certFile),
             keyFile: abs(webTls.keyFile),
           }
         : null,
@@ -172,6 +182,16 @@ export function buildConfig(
         path: ["web", "tls", "keyFile"],
         message: `${abs(webTls.keyFile)} does not contain a PEM private key`,
       });
+    } else if (keyText !== null && webCertText !== null) {
+      // Checked here so that check-config fails, not the HTTPS server at start-up.
+      const problem = tlsPairProblem(webCertText, keyText);
+      if (problem)
+        issues.push({
+          path: ["web", "tls", "keyFile"],
+          message: problem.mismatch
+            ? `does not match web.tls.certFile (${abs(webTls.keyFile)} is not the key of ${abs(webTls.certFile)}: ${problem.reason})`
+            : `cannot be used with web.tls.certFile (${abs(webTls.keyFile)}, ${abs(webTls.certFile)}: ${problem.reason})`,
+        });
     }
   }
   return { config, issues };

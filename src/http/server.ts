@@ -32,15 +32,30 @@ export async function startWebServer(app: Koa, options: WebServerOptions): Promi
   let server: Server;
   let stopWatching = () => {};
   if (options.tls) {
+    const { certFile, keyFile } = options.tls;
     let pair: { cert: Buffer; key: Buffer };
     try {
       pair = readTlsFiles(options.tls);
     } catch (error) {
-      throw new ExporterError("config", `cannot read the web TLS certificate or key`, {
-        cause: error,
-      });
+      const why = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ExporterError(
+        "config",
+        `cannot read the web TLS certificate ${certFile} or key ${keyFile}: ${why}`,
+        { cause: error },
+      );
     }
-    const https = createHttpsServer({ ...TLS_OPTIONS, ...pair }, app.callback());
+    let https: ReturnType<typeof createHttpsServer>;
+    try {
+      https = createHttpsServer({ ...TLS_OPTIONS, ...pair }, app.callback());
+    } catch (error) {
+      // OpenSSL's own message names neither file.
+      const { reason, message } = error as { reason?: unknown; message?: unknown };
+      throw new ExporterError(
+        "config",
+        `cannot serve HTTPS with the web TLS certificate ${certFile} and key ${keyFile}: ${typeof reason === "string" ? reason : String(message)}`,
+        { cause: error },
+      );
+    }
     stopWatching = watchTlsFiles(
       https,
       options.tls,
