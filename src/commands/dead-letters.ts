@@ -1,8 +1,10 @@
 // `dead-letters`: lists the audit records the log receiver refused, and moves them back into the
 // outbox (--replay) once the receiver or the configuration is fixed.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig } from "../config/load.ts";
 import { openOutbox } from "../logs/outbox.ts";
-import { openStateStore } from "../state/store.ts";
+import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
 import { type Command, UsageError } from "./command.ts";
 import { intFlag, parseFlags, stringFlag } from "./parse-flags.ts";
 
@@ -54,6 +56,13 @@ export const deadLettersCommand: Command = {
     const dir = stateDirFrom(config, stateDirFlag);
     if (typeof dir !== "string") {
       console.error(dir.errors.join("\n"));
+      return 1;
+    }
+    // Opening would create a missing directory and database: a mistyped path must not pass as
+    // "no dead letters".
+    const file = join(dir, STATE_FILE_NAME);
+    if (!existsSync(file)) {
+      console.error(`${file}: no state file there; give the state directory of the exporter`);
       return 1;
     }
     const store = openStateStore({ dir });

@@ -2,7 +2,7 @@
 // and moves them back into the outbox with --replay.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -54,4 +54,32 @@ test("dead-letters lists by reason and --replay moves them back into the outbox"
   const usage = run("--replay");
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /exactly one of --config FILE and --state-dir DIR/);
+});
+
+test("a state directory without a state file is an error, and nothing is created", (t) => {
+  const parent = mkdtempSync(join(tmpdir(), "vbo-dead-"));
+  t.after(() => rmSync(parent, { recursive: true, force: true }));
+  const mistyped = join(parent, "stat");
+  const byFlag = run("--state-dir", mistyped);
+  assert.equal(byFlag.status, 1, byFlag.stdout);
+  assert.equal(
+    byFlag.stderr.trim(),
+    `${join(mistyped, "state.sqlite")}: no state file there; give the state directory of the exporter`,
+  );
+  assert.equal(existsSync(mistyped), false, "no directory created");
+
+  const empty = join(parent, "empty");
+  mkdirSync(empty);
+  const config = join(parent, "cfg.yml");
+  writeFileSync(
+    config,
+    `servers:\n  - { name: lab, url: "https://vbo.example:4443", username: svc, password: pw }\nstate: { dir: ${JSON.stringify(empty)} }\n`,
+  );
+  const byConfig = run("--config", config);
+  assert.equal(byConfig.status, 1, byConfig.stdout);
+  assert.match(
+    byConfig.stderr,
+    new RegExp(`^${join(empty, "state\\.sqlite")}: no state file there`),
+  );
+  assert.deepEqual(readdirSync(empty), [], "no database created");
 });
