@@ -8,6 +8,7 @@ import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession, VboClient } from "../vbo/types.ts";
 import { countStampedAhead, MAX_TRUSTED_CLOCK_OFFSET_MS, sliceCursorMs } from "./cursor.ts";
 import { buildPollResult, byCreationTime, sliceRange } from "./diff.ts";
+import { sessionsToReread } from "./reread.ts";
 
 export interface CycleOptions {
   readonly lookbackMs: number;
@@ -28,6 +29,8 @@ export interface CycleDeps {
   readonly options: CycleOptions;
   /** Called for a running session the server no longer knows (404). */
   readonly onVanished?: (sessionId: string) => void;
+  /** When each running session was last re-read by id; kept by the caller from poll to poll. */
+  readonly lastRereadMs?: Map<string, number>;
 }
 
 export interface CycleOutcome {
@@ -180,14 +183,20 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       ? vboNowMs
       : null;
 
-  // Sessions committed while running and not listed again: re-read them by id until they stop.
-  const missing = [...running].filter((id) => !refreshed.has(id));
+  // Sessions committed while running and not listed again: re-read them by id until they stop
+  // (long-running ones less often, see reread.ts).
+  const lastReread = deps.lastRereadMs ?? new Map<string, number>();
+  for (const id of lastReread.keys()) if (!running.has(id)) lastReread.delete(id);
+  const missing = sessionsToReread(state.runningSince, lastReread, startedMs).filter(
+    (id) => !refreshed.has(id),
+  );
   await Promise.all(
     missing.map((id) =>
       limit(async () => {
         throwIfAborted(signal);
         try {
           refreshed.set(id, await client.getRestoreSession(id, signal));
+          lastReread.set(id, startedMs);
         } catch (error) {
           if (!isNotFound(error)) throw error;
           store.forgetRunning(server, id);

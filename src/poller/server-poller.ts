@@ -69,6 +69,8 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   let apiVersion: ApiVersion | null = null;
   let serverVersion: string | null = null;
   let requestsReported = 0;
+  /** When each running session was last re-read by id (long-running ones are read less often). */
+  const lastRereadMs = new Map<string, number>();
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const clockWatch = createClockWatch(logger, overlapMs);
 
@@ -94,6 +96,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
       const outcome = await runPollCycle(
         {
           server,
+          lastRereadMs,
           client,
           store,
           sinks,

@@ -32,6 +32,8 @@ export interface ServerState {
   readonly cursorMs: number | null;
   /** Sessions committed while still running. */
   readonly runningSessionIds: readonly string[];
+  /** When each of them started (epoch ms), by id. */
+  readonly runningSince: ReadonlyMap<string, number>;
 }
 
 export interface CounterRow {
@@ -174,7 +176,9 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     pullCursorBack: db.prepare(
       "UPDATE cursors SET cursor_ms = ? WHERE server = ? AND cursor_ms > ?",
     ),
-    running: db.prepare("SELECT id FROM sessions WHERE server = ? AND finished = 0"),
+    running: db.prepare(
+      "SELECT id, creation_ns / 1000000 AS creation_ms FROM sessions WHERE server = ? AND finished = 0",
+    ),
   };
 
   let overflowed = 0;
@@ -305,8 +309,12 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     },
     serverState(server) {
       const row = statements.cursor.get(server) as { cursor_ms: number } | undefined;
-      const running = statements.running.all(server) as { id: string }[];
-      return { cursorMs: row?.cursor_ms ?? null, runningSessionIds: running.map((r) => r.id) };
+      const running = statements.running.all(server) as { id: string; creation_ms: number }[];
+      return {
+        cursorMs: row?.cursor_ms ?? null,
+        runningSessionIds: running.map((r) => r.id),
+        runningSince: new Map(running.map((r) => [r.id, r.creation_ms])),
+      };
     },
     pullCursorBack(server, ms) {
       const to = Math.floor(ms);

@@ -135,7 +135,11 @@ test("a batch commits with its events and counters, or not at all when a sink th
   assert.equal(store.knownSessionIds("lab", ["a", "b", "c"]).size, 2);
   assert.deepEqual([...store.seenEventIds("lab", "b")], ["e2"], "a running session's events");
   assert.deepEqual([...store.seenEventIds("lab", "a")], [], "a finished session's are dropped");
-  assert.deepEqual(store.serverState("lab"), { cursorMs: 1000, runningSessionIds: ["b"] });
+  assert.deepEqual(store.serverState("lab"), {
+    cursorMs: 1000,
+    runningSessionIds: ["b"],
+    runningSince: new Map([["b", Date.parse("2026-03-16T10:00:00Z")]]),
+  });
   const sessions = counts.counters.find((c) => c.metric === "vbo_restore_sessions_total");
   assert.deepEqual(sessions?.labels, ["lab", 'Müller, "Bau" GmbH', "exchange", "BXYDEV01"]);
   assert.equal(sessions?.value, 2);
