@@ -21,9 +21,9 @@ const service = (name: string) => asRecord(services[name], `services.${name}`);
 const environment = (name: string) =>
   asRecord(service(name).environment ?? {}, `${name}.environment`);
 
-/** `${VAR:-default}` → default; anything else unchanged. */
+/** `${VAR:-default}` (unset or empty) and `${VAR-default}` (unset) → default, as with no .env. */
 function composeDefault(value: string): string {
-  return value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1");
+  return value.replace(/\$\{[A-Z_]+:?-([^}]*)\}/g, "$1");
 }
 
 /** The port each service listens on inside the network, read from its own configuration. */
