@@ -37,8 +37,10 @@ Flags:
 
 Environment (single server, no file needed): VBO_URL, VBO_USERNAME, VBO_PASSWORD or
 VBO_PASSWORD_FILE, VBO_API_VERSION, VBO_CA_FILE, VBO_INSECURE_SKIP_VERIFY, VBO_SERVER_NAME,
-VBO_POLL_INTERVAL, VBO_LOOKBACK; WEB_LISTEN_ADDRESS, STATE_DIR, LOG_LEVEL, SHARD_INDEX,
-SHARD_COUNT; OTEL_EXPORTER_OTLP_LOGS_ENDPOINT and the other OTEL_EXPORTER_OTLP_* variables.`;
+VBO_POLL_INTERVAL, VBO_LOOKBACK, VBO_TIMEOUT, VBO_PAGE_SIZE, VBO_EVENT_CONCURRENCY,
+VBO_CLIENT_HOST_LIMIT, VBO_DROP_CLIENT_HOST_LABEL; WEB_LISTEN_ADDRESS, STATE_DIR, LOG_LEVEL,
+SHARD_INDEX, SHARD_COUNT; OTEL_EXPORTER_OTLP_LOGS_ENDPOINT and the other OTEL_EXPORTER_OTLP_*
+variables.`;
 
 interface Demo {
   readonly simulatorUrl: string;
@@ -71,9 +73,9 @@ function banner(exporter: RunningExporter, demo: Demo | null): string {
   if (demo) {
     lines.push(
       "",
-      "To watch a real VBO server instead:",
-      `  ${PROGRAM} serve --config FILE        (every key: examples/config.yml)`,
-      `  or  VBO_URL=https://vbo.example:4443 VBO_USERNAME=svc-monitor VBO_PASSWORD=... ${PROGRAM} serve`,
+      "To watch a real VBO server instead (from the project directory):",
+      "  npm start -- --config FILE        (every key: examples/config.yml)",
+      "  or  VBO_URL=https://vbo.example:4443 VBO_USERNAME=svc-monitor VBO_PASSWORD=... npm start",
     );
   }
   lines.push("", "Press Ctrl+C to stop. The exporter's own logs (JSON) go to stderr.");
