@@ -131,7 +131,11 @@ function itemEvent(
     id,
     atMs,
     subNs: intBetween(0, 9_999, seed, tail, order, 64) * 100,
-    durationMs: intBetween(5, 90_000, seed, tail, order, 65),
+    // An item ends before its session stops: VBO stops a session once its items are done.
+    durationMs: Math.max(
+      0,
+      Math.min(intBetween(5, 90_000, seed, tail, order, 65), plan.endMs - atMs - 1),
+    ),
     type,
     status,
     title: `${type} ${itemType === "IPM.Note" ? "mail item" : "item"}`,

@@ -1,6 +1,6 @@
 // One restore session's plan: everything about it derived from (seed, kind, index), plus overrides
 // for sessions added by hand. Plans are cheap and regenerated on demand, never stored in bulk.
-import { GATEWAYS, MACHINES, ORGANIZATION_NAMES, PEOPLE, REASONS } from "./catalog.ts";
+import { GATEWAYS, MACHINES, PEOPLE, REASONS } from "./catalog.ts";
 import { hash32, intBetween, pick, unit, uuidWithTail } from "./random.ts";
 import type { TimeStyle } from "./time-format.ts";
 
@@ -19,7 +19,11 @@ export interface SessionPlan {
   readonly endSubNs: number;
   readonly organizationIndex: number;
   readonly type: string;
-  readonly initiatedBy: string;
+  /**
+   * Who started it: the organization itself (a Cloud Connect provider's restore) or a person of it;
+   * the text follows the session's organization, so it is built when serialized.
+   */
+  readonly initiatedBy: { readonly organization: true } | { readonly person: true } | string;
   /** undefined = the field is missing from the JSON. */
   readonly clientHost: string | undefined;
   readonly finalResult: "Success" | "Warning" | "Failed";
@@ -92,10 +96,8 @@ export function basePlan(input: BasePlanInput): SessionPlan {
   const tail = tailFor(kind, index);
   const organizationIndex = hash32(seed, tail, 11) % input.organizations;
   const personIndex = hash32(seed, tail, 12) % PEOPLE.length;
-  const person = PEOPLE[personIndex] ?? ["admin", "Admin"];
-  const organization = ORGANIZATION_NAMES[organizationIndex % ORGANIZATION_NAMES.length] ?? "org";
   const initiatedBy =
-    unit(seed, tail, 13) < 0.3 ? organization : `${person[0]}@${domainOf(organization)}`;
+    unit(seed, tail, 13) < 0.3 ? { organization: true as const } : { person: true as const };
   return {
     kind,
     index,

@@ -50,7 +50,7 @@ export function sessionJson(
     endTime: stopped ? formatInstant(plan.endMs, plan.endSubNs, plan.style) : null,
     state: unknownEnums ? "Stopping" : stopped ? "Stopped" : "Working",
     result: stopped ? plan.finalResult : "Success",
-    initiatedBy: plan.initiatedBy,
+    initiatedBy: world.initiatedBy(plan),
     details: stopped
       ? `Restore session finished with ${plan.finalResult.toLowerCase()} result`
       : "",

@@ -88,6 +88,15 @@ export class SimulatorWorld {
     return this.orgs[plan.organizationIndex]?.name ?? "unknown";
   }
 
+  /** initiatedBy as VBO shows it: the organization's name, or a person at its domain. */
+  initiatedBy(plan: SessionPlan): string {
+    if (typeof plan.initiatedBy === "string") return plan.initiatedBy;
+    const organization = this.organizationName(plan);
+    if ("organization" in plan.initiatedBy) return organization;
+    const [login] = PEOPLE[plan.personIndex] ?? ["admin"];
+    return `${login}@${domainOf(organization)}`;
+  }
+
   organizationId(plan: SessionPlan): string {
     return this.orgs[plan.organizationIndex]?.id ?? "";
   }

@@ -1,6 +1,7 @@
 // The simulator's API behaviour: tokens and throttle, paging and caps, filters, timeline, faults.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { domainOf } from "../../src/simulator/plan.ts";
 import { startSimulator } from "../../src/simulator/server.ts";
 import { get, login, request } from "../helpers/sim-http.ts";
 
@@ -428,4 +429,46 @@ test("an item being processed shows as Running (no end time, no size yet) and is
     state: string;
   };
   assert.equal(session.state, "Stopped");
+});
+
+test("no item ends after its session stopped, and initiatedBy belongs to the session's organization, added ones included", async (t) => {
+  let now = T0;
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 300,
+    organizations: 12,
+    ratePerMinute: 6,
+    sessionDurationSeconds: 60,
+    tokenThrottle: false,
+    clock: () => now,
+  });
+  t.after(() => sim.close());
+  const added = (
+    await request(`${sim.url}/_simulator/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ organization: "contoso.onmicrosoft.com", durationSeconds: 30 }),
+    })
+  ).json() as { id: string };
+  now += 20 * 60_000;
+  let items = 0;
+  for (const session of sim.world.sessionsAt(now)) {
+    const organization = String(session.organization);
+    const by = String(session.initiatedBy);
+    assert.ok(
+      by === organization || by.endsWith(`@${domainOf(organization)}`),
+      `${by} for ${organization}`,
+    );
+    if (typeof session.endTime !== "string") continue;
+    for (const event of sim.world.eventsAt(session.id, now)) {
+      items++;
+      assert.ok(
+        Date.parse(String(event.endTime)) <= Date.parse(session.endTime),
+        `event ${event.id} ends ${event.endTime}, after its session (${session.endTime})`,
+      );
+    }
+  }
+  assert.ok(items > 1000, `${items} events checked`);
+  const mine = [...sim.world.sessionsAt(now)].find((s) => s.id === added.id);
+  assert.equal(mine?.organization, "contoso.onmicrosoft.com");
 });
