@@ -225,6 +225,22 @@ export function listOrganizations(ctx: RouteContext): ApiReply {
   };
 }
 
+/** GET /Organizations/{id}: the target of every session's organization link. */
+export function getOrganization(ctx: RouteContext, organizationId: string): ApiReply {
+  const org = ctx.world.organizations().find((o) => o.id === organizationId.toLowerCase());
+  if (!org) return notFound(ctx, `Organization ${organizationId}`);
+  return { status: 200, body: organizationJson(ctx.version, org) };
+}
+
+/** GET /Organizations/{id}/Users/{userId}: the target of every user's self link. */
+export function getUser(ctx: RouteContext, organizationId: string, userId: string): ApiReply {
+  const users = ctx.world.users(organizationId.toLowerCase());
+  if (users === null) return notFound(ctx, `Organization ${organizationId}`);
+  const user = users.find((u) => u.id.toLowerCase() === decodeURIComponent(userId).toLowerCase());
+  if (!user) return notFound(ctx, `User ${userId}`);
+  return { status: 200, body: userJson(ctx.version, organizationId, user) };
+}
+
 /** GET /Organizations/{id}/Users */
 export function listUsers(ctx: RouteContext, organizationId: string): ApiReply {
   const users = ctx.world.users(organizationId.toLowerCase());

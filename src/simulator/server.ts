@@ -294,7 +294,9 @@ function dispatch(
   }
   if (a === "organizations") {
     if (parts.length === 1) return routes.listOrganizations(ctx);
+    if (parts.length === 2) return routes.getOrganization(ctx, b);
     if (parts.length === 3 && c === "users") return routes.listUsers(ctx, b);
+    if (parts.length === 4 && c === "users") return routes.getUser(ctx, b, d);
   }
   return routes.errorReply(
     ctx.version,

@@ -35,7 +35,12 @@ for (const version of ["v6", "v7", "v8"] as const satisfies readonly SpecVersion
     const token = (tokenReply.json() as { access_token: string }).access_token;
 
     const sessions = (await get(sim, token, `/${version}/RestoreSessions?limit=1000`)).json() as {
-      results: { id: string; state: string; clientHost?: string }[];
+      results: {
+        id: string;
+        state: string;
+        clientHost?: string;
+        _links?: { organization?: { href: string } };
+      }[];
     };
     check(`/${version}/RestoreSessions`, "200", sessions);
     assert.ok(sessions.results.length > 80, "history plus live sessions are listed");
@@ -84,11 +89,19 @@ for (const version of ["v6", "v7", "v8"] as const satisfies readonly SpecVersion
       "a plain array on v6/v7, a page on v8",
     );
     const orgId = orgList[0]?.id ?? "";
-    check(
-      `/${version}/Organizations/{organizationId}/Users`,
-      "200",
-      (await get(sim, token, `/${version}/Organizations/${orgId}/Users`)).json(),
-    );
+    const users = (await get(sim, token, `/${version}/Organizations/${orgId}/Users`)).json() as {
+      results: { _links: { self: { href: string } } }[];
+    };
+    check(`/${version}/Organizations/{organizationId}/Users`, "200", users);
+    // The links the simulator hands out lead somewhere, with the documented shapes.
+    const sessionLink = sessions.results[0]?._links?.organization?.href ?? "";
+    const organization = await get(sim, token, sessionLink);
+    assert.equal(organization.status, 200, sessionLink);
+    check(`/${version}/Organizations/{organizationId}`, "200", organization.json());
+    const userLink = users.results[0]?._links.self.href ?? "";
+    const user = await get(sim, token, userLink);
+    assert.equal(user.status, 200, userLink);
+    check(`/${version}/Organizations/{organizationId}/Users/{userId}`, "200", user.json());
     check(
       `/${version}/ServiceInstance`,
       "200",
