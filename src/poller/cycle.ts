@@ -144,7 +144,9 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
     throwIfAborted(signal);
     const listed = new Map<string, RestoreSession>();
     const query = {
-      startTimeFrom: new Date(slice.fromMs),
+      // A millisecond of overlap with the previous slice: whether VBO's bounds include their
+      // instant is not documented, and a session started exactly on a boundary must be in one.
+      startTimeFrom: new Date(slice.fromMs - 1),
       ...(slice.toMs === null ? {} : { startTimeTo: new Date(slice.toMs) }),
     };
     // VBO's now when it answered the first page: whatever VBO starts later is stamped at or after
