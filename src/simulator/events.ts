@@ -27,8 +27,18 @@ export interface EventPlan {
 export function planEvents(seed: number, plan: SessionPlan): EventPlan[] {
   const tail = tailFor(plan.kind, plan.index);
   const events: EventPlan[] = [];
+  // The id's tail keeps only the low bits of the session's tail, and hash32 reads 32-bit parts:
+  // the session kind goes in as a part of its own, or history session i and live session i would
+  // share event ids.
   const eventId = (order: number) =>
-    uuidWithTail((order % 4096) * 2 ** 36 + (tail % 2 ** 36), seed, tail, order, 7);
+    uuidWithTail(
+      (order % 4096) * 2 ** 36 + (tail % 2 ** 36),
+      seed,
+      tail,
+      Math.floor(tail / 2 ** 32),
+      order,
+      7,
+    );
   events.push(
     lifecycle(
       eventId(0),

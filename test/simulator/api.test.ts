@@ -431,7 +431,7 @@ test("an item being processed shows as Running (no end time, no size yet) and is
   assert.equal(session.state, "Stopped");
 });
 
-test("no item ends after its session stopped, and initiatedBy belongs to the session's organization, added ones included", async (t) => {
+test("no item ends after its session stopped, event ids are unique, and initiatedBy belongs to the session's organization, added ones included", async (t) => {
   let now = T0;
   const sim = await startSimulator({
     apiVersion: "v8",
@@ -469,6 +469,10 @@ test("no item ends after its session stopped, and initiatedBy belongs to the ses
     }
   }
   assert.ok(items > 1000, `${items} events checked`);
+  const eventIds = [...sim.world.sessionsAt(now)].flatMap((s) =>
+    sim.world.eventsAt(s.id, now).map((e) => e.id),
+  );
+  assert.equal(new Set(eventIds).size, eventIds.length, "event ids are unique across sessions");
   const mine = [...sim.world.sessionsAt(now)].find((s) => s.id === added.id);
   assert.equal(mine?.organization, "contoso.onmicrosoft.com");
 });
