@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { LogLevel } from "../logger.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
+import { BAD_HEADER_VALUE, isHeaderValue } from "./http-header.ts";
 import type { KeyPath } from "./key-path.ts";
 import { parseListenAddress } from "./listen-address.ts";
 import type { RuleIssue } from "./rules.ts";
@@ -128,6 +129,17 @@ export function buildConfig(
   let bearerToken: string | null = otlp?.bearerToken ?? null;
   if (otlp?.bearerTokenFile !== undefined) {
     bearerToken = readSecret(["logs", "otlp", "bearerTokenFile"], otlp.bearerTokenFile);
+  }
+  if (bearerToken !== null && !isHeaderValue(bearerToken)) {
+    // Named without its value: it is a credential.
+    issues.push({
+      path: [
+        "logs",
+        "otlp",
+        otlp?.bearerTokenFile !== undefined ? "bearerTokenFile" : "bearerToken",
+      ],
+      message: `the token ${BAD_HEADER_VALUE}`,
+    });
   }
 
   const config: ExporterConfig = {

@@ -110,17 +110,7 @@ export function createHttpTransport(
     send(body, signal) {
       const payload = options.compression === "gzip" ? gzipSync(body) : body;
       return new Promise<TransportResponse>((resolve, reject) => {
-        // The OTLP timeout is the longest an export may take, not an idle limit: a receiver that
-        // trickles its answer must not hold the sender (and every record behind it) forever.
-        const deadline = setTimeout(() => {
-          const error = new ExportError(
-            "timeout",
-            `${display} did not answer within ${options.timeoutMs} ms`,
-            null,
-          );
-          reject(error);
-          request.destroy(error);
-        }, options.timeoutMs);
+        let deadline: NodeJS.Timeout | undefined;
         const settle = {
           resolve(response: TransportResponse) {
             clearTimeout(deadline);
@@ -155,9 +145,27 @@ export function createHttpTransport(
             });
           });
         };
-        const request = secure
-          ? httpsRequest(url, requestOptions, onResponse)
-          : httpRequest(url, requestOptions, onResponse);
+        let request: ReturnType<typeof httpRequest>;
+        try {
+          request = secure
+            ? httpsRequest(url, requestOptions, onResponse)
+            : httpRequest(url, requestOptions, onResponse);
+        } catch (error) {
+          // node:http refuses some requests at once (a header value it cannot send).
+          settle.reject(networkError(error as Error, display));
+          return;
+        }
+        // The OTLP timeout is the longest an export may take, not an idle limit: a receiver that
+        // trickles its answer must not hold the sender (and every record behind it) forever.
+        deadline = setTimeout(() => {
+          const error = new ExportError(
+            "timeout",
+            `${display} did not answer within ${options.timeoutMs} ms`,
+            null,
+          );
+          settle.reject(error);
+          request.destroy(error);
+        }, options.timeoutMs);
         request.on("error", (error) => {
           if (error instanceof ExportError) settle.reject(error);
           else if (error.name === "AbortError") settle.reject(error);

@@ -94,6 +94,17 @@ describe("OTLP headers that cannot be sent are refused at load", () => {
     ]);
   });
 
+  test("a bearer token that cannot go into an Authorization header is refused without showing it", () => {
+    const file = `${SERVER}logs:\n  otlp:\n    endpoint: http://loki:3100/otlp/v1/logs\n    bearerToken: "${SECRET}\\r\\nX: y"\n`;
+    const messages = errors(load(file, {}));
+    assert.equal(messages.length, 1);
+    assert.match(
+      messages[0] ?? "",
+      /logs\.otlp\.bearerToken: the token has a value that is not allowed/,
+    );
+    assert.ok(!(messages[0] ?? "").includes(SECRET));
+  });
+
   test("no refusal ever carries the secret", () => {
     const results = [
       load(null, { ...ENV_SERVER, OTEL_EXPORTER_OTLP_HEADERS: `a=${SECRET}%0A` }),
