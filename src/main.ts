@@ -208,9 +208,14 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   }
 }
 
+/** The same signal again within this time is one delivery made twice, not a second signal. */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
 /**
  * Stops the exporter on SIGTERM/SIGINT and resolves with 0 after a clean stop (1 if stopping
- * failed). A second signal, or a stop longer than graceMs, exits the process at once with 1.
+ * failed). A second signal, or a stop longer than graceMs, exits the process at once with 1; the
+ * same signal again within a second is one delivery made twice (a whole process group signalled,
+ * as systemd does, reaches the exporter both directly and through the launcher) and is ignored.
  */
 export function stopOnSignal(
   exporter: RunningExporter,
@@ -218,13 +223,14 @@ export function stopOnSignal(
   graceMs = 8_000,
 ): Promise<number> {
   return new Promise((resolve) => {
-    let signalled = false;
+    let first: { signal: NodeJS.Signals; atMs: number } | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) {
+      if (first !== null) {
+        if (signal === first.signal && Date.now() - first.atMs < DUPLICATE_SIGNAL_MS) return;
         logger.warn({ signal }, "second signal: exiting now");
         process.exit(1);
       }
-      signalled = true;
+      first = { signal, atMs: Date.now() };
       logger.info({ signal }, "shutting down");
       const timer = setTimeout(() => {
         logger.error({ graceMs }, "shutdown took too long: exiting now");

@@ -56,34 +56,42 @@ test("the bin launcher re-executes on the bundled Node when the system Node is o
   assert.match(help.stdout, /Usage: vbo-restore-exporter simulate/);
 });
 
-test("SIGTERM to the launcher on an older system Node stops the exporter it started, cleanly", async (t) => {
-  const systemNode = "/usr/bin/node";
-  if (spawnSync(systemNode, ["--version"]).status !== 0) {
-    t.skip("no system Node at /usr/bin/node");
-    return;
-  }
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), "vbo-launcher-"));
-  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
-  const launched = spawn(
-    systemNode,
-    [launcher, "serve", "--listen-address", `127.0.0.1:${port}`, "--state-dir", stateDir],
-    { stdio: "ignore" },
-  );
-  const exited = new Promise<number | null>((resolve) => launched.on("exit", resolve));
-  const healthy = async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-    } catch {
-      return false;
+for (const target of ["the launcher", "its whole process group (as systemd does)"] as const) {
+  test(`SIGTERM to ${target} on an older system Node stops the exporter it started, cleanly`, async (t) => {
+    const systemNode = "/usr/bin/node";
+    if (spawnSync(systemNode, ["--version"]).status !== 0) {
+      t.skip("no system Node at /usr/bin/node");
+      return;
     }
-  };
-  const deadline = Date.now() + 20_000;
-  while (!(await healthy())) {
-    assert.ok(Date.now() < deadline, "the exporter did not come up");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  launched.kill("SIGTERM");
-  assert.equal(await exited, 0, "the exporter stopped cleanly and the launcher passed its code on");
-  assert.equal(await healthy(), false, "nothing listens any more");
-});
+    const port = await freePort();
+    const stateDir = mkdtempSync(join(tmpdir(), "vbo-launcher-"));
+    t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+    const group = target !== "the launcher";
+    const launched = spawn(
+      systemNode,
+      [launcher, "serve", "--listen-address", `127.0.0.1:${port}`, "--state-dir", stateDir],
+      { stdio: "ignore", detached: group },
+    );
+    const exited = new Promise<number | null>((resolve) => launched.on("exit", resolve));
+    const healthy = async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 20_000;
+    while (!(await healthy())) {
+      assert.ok(Date.now() < deadline, "the exporter did not come up");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (group) process.kill(-(launched.pid ?? 0), "SIGTERM");
+    else launched.kill("SIGTERM");
+    assert.equal(
+      await exited,
+      0,
+      "the exporter stopped cleanly and the launcher passed its code on",
+    );
+    assert.equal(await healthy(), false, "nothing listens any more");
+  });
+}
