@@ -4,10 +4,10 @@ import pLimit from "p-limit";
 import type { Clock } from "../clock.ts";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { BatchSink } from "../pipeline/types.ts";
-import type { LabelPolicy, StateStore } from "../state/store.ts";
+import { isStopped, type LabelPolicy, type StateStore } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession, VboClient } from "../vbo/types.ts";
 import { countStampedAhead, MAX_TRUSTED_CLOCK_OFFSET_MS, sliceCursorMs } from "./cursor.ts";
-import { buildPollResult, byCreationTime, sliceRange } from "./diff.ts";
+import { buildPollResult, byCreationTime, isRunningEvent, sliceRange } from "./diff.ts";
 import { sessionsToReread } from "./reread.ts";
 
 export interface CycleOptions {
@@ -31,6 +31,14 @@ export interface CycleDeps {
   readonly onVanished?: (sessionId: string) => void;
   /** When each running session was last re-read by id; kept by the caller from poll to poll. */
   readonly lastRereadMs?: Map<string, number>;
+  /** The latest read of each running session with events held back; kept from poll to poll. */
+  readonly heldBack?: Map<string, HeldBack>;
+}
+
+/** A running session as last read, with events still Running that were not taken yet. */
+export interface HeldBack {
+  readonly session: RestoreSession;
+  readonly events: readonly RestoreEvent[];
 }
 
 export interface CycleOutcome {
@@ -82,6 +90,8 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
   const startedMs = clock.now();
   const state = store.serverState(server);
   const running = new Set(state.runningSessionIds);
+  const heldBack = deps.heldBack ?? new Map<string, HeldBack>();
+  for (const id of heldBack.keys()) if (!running.has(id)) heldBack.delete(id);
   const fromMs =
     state.cursorMs === null ? startedMs - options.lookbackMs : state.cursorMs - options.overlapMs;
   const refreshed = new Map<string, RestoreSession>();
@@ -119,6 +129,7 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
     refreshedSessions: readonly RestoreSession[],
     events: ReadonlyMap<string, readonly RestoreEvent[]>,
     cursorMs?: number,
+    takeAllEventsOf?: ReadonlySet<string>,
   ) => {
     const seenEvents = new Map<string, ReadonlySet<string>>();
     for (const s of refreshedSessions) seenEvents.set(s.id, store.seenEventIds(server, s.id));
@@ -131,11 +142,18 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       seenEvents,
       waitForRunningSinceNs:
         BigInt(Math.floor((serverNowMs() ?? clock.now()) - RUNNING_EVENT_WAIT_MS)) * 1_000_000n,
+      ...(takeAllEventsOf ? { takeAllEventsOf } : {}),
     });
     throwIfAborted(signal);
     const counts = store.commitPoll(result, sinks, options.policy, cursorMs);
     if (cursorMs !== undefined) cursorNowMs = Math.max(cursorNowMs ?? cursorMs, cursorMs);
     metrics.applyCommitted(counts);
+    for (const session of [...newSessions, ...refreshedSessions]) {
+      const list = events.get(session.id) ?? [];
+      if (!isStopped(session) && list.some(isRunningEvent))
+        heldBack.set(session.id, { session, events: list });
+      else heldBack.delete(session.id);
+    }
     newSessionCount += result.newSessions.length;
     newEventCount += result.newEvents.length;
   };
@@ -189,6 +207,7 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
   // (long-running ones less often, see reread.ts).
   const lastReread = deps.lastRereadMs ?? new Map<string, number>();
   for (const id of lastReread.keys()) if (!running.has(id)) lastReread.delete(id);
+  const vanished: string[] = [];
   const missing = sessionsToReread(state.runningSince, lastReread, startedMs).filter(
     (id) => !refreshed.has(id),
   );
@@ -201,12 +220,19 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
           lastReread.set(id, startedMs);
         } catch (error) {
           if (!isNotFound(error)) throw error;
-          store.forgetRunning(server, id);
-          deps.onVanished?.(id);
+          vanished.push(id);
         }
       }),
     ),
   );
+  // A session VBO no longer has: its events held back as Running are taken as last read, once.
+  for (const id of vanished) {
+    const last = heldBack.get(id);
+    if (last) commit([], [last.session], new Map([[id, last.events]]), undefined, new Set([id]));
+    heldBack.delete(id);
+    store.forgetRunning(server, id);
+    deps.onVanished?.(id);
+  }
   const toRefresh = [...refreshed.values()].sort(byCreationTime);
   for (let i = 0; i < toRefresh.length; i += options.batchSessions) {
     const batch = toRefresh.slice(i, i + options.batchSessions);

@@ -19,6 +19,8 @@ export interface BatchInput {
    * for; undefined waits for every one (see isWaitedFor).
    */
   readonly waitForRunningSinceNs?: bigint;
+  /** Sessions whose events are all taken as they are now (a session VBO no longer has). */
+  readonly takeAllEventsOf?: ReadonlySet<string>;
 }
 
 /** Sessions in start order (ties by id), so batches and records follow time. */
@@ -35,15 +37,19 @@ export function byCreationTime(a: RestoreSession, b: RestoreSession): number {
  * as it is then, so its audit record (stamped with its start) still reaches Loki within the
  * window in which a stream accepts entries older than its newest one.
  */
+export function isRunningEvent(event: RestoreEvent): boolean {
+  return event.status.toLowerCase() === "running";
+}
+
 function isWaitedFor(event: RestoreEvent, input: BatchInput): boolean {
-  if (event.status.toLowerCase() !== "running") return false;
+  if (!isRunningEvent(event)) return false;
   const since = input.waitForRunningSinceNs;
   return since === undefined || event.startTime.ns >= since;
 }
 
 function unseenEvents(session: RestoreSession, input: BatchInput): SessionEvent[] {
   const seen = input.seenEvents.get(session.id);
-  const final = isStopped(session);
+  const final = isStopped(session) || input.takeAllEventsOf?.has(session.id) === true;
   const fresh = new Map<string, RestoreEvent>();
   for (const event of input.eventsBySession.get(session.id) ?? []) {
     if (seen?.has(event.id) || fresh.has(event.id)) continue;

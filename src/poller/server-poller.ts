@@ -9,7 +9,7 @@ import type { BatchSink } from "../pipeline/types.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ApiVersion, VboClient } from "../vbo/types.ts";
 import { createClockWatch } from "./clock-watch.ts";
-import { runPollCycle } from "./cycle.ts";
+import { type HeldBack, runPollCycle } from "./cycle.ts";
 
 export interface ServerPollerOptions {
   readonly pollIntervalMs: number;
@@ -71,6 +71,8 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   let requestsReported = 0;
   /** When each running session was last re-read by id (long-running ones are read less often). */
   const lastRereadMs = new Map<string, number>();
+  /** Running sessions with events held back as Running, as last read (see cycle.ts). */
+  const heldBack = new Map<string, HeldBack>();
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const clockWatch = createClockWatch(logger, overlapMs);
 
@@ -97,6 +99,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
         {
           server,
           lastRereadMs,
+          heldBack,
           client,
           store,
           sinks,

@@ -126,3 +126,78 @@ test("an item Running for longer than the wait is taken as it is, once, so its r
   assert.deepEqual(await eventsTotal(), { "none/success": 1, "save/running": 1 }, "counted once");
   assert.deepEqual(await bytesTotal(), []);
 });
+
+test("a session VBO no longer has (404) still gets its held-back Running event counted, once", async (t) => {
+  const clock = manualClock(T0);
+  let gone = false;
+  const session = {
+    id: SESSION_ID,
+    type: "Veod",
+    organization: "contoso.onmicrosoft.com",
+    clientHost: "PC1",
+    creationTime: "2026-03-16T07:59:00Z",
+    endTime: null,
+    state: "Working",
+    result: "Success",
+  };
+  const events = [
+    {
+      id: "e0",
+      type: "None",
+      status: "Success",
+      startTime: "2026-03-16T07:59:00Z",
+      message: "Restore session started",
+      order: 0,
+    },
+    {
+      id: "e1",
+      type: "Export",
+      status: "Running",
+      startTime: "2026-03-16T07:59:30Z",
+      endTime: null,
+      message: "Item big.pst",
+      order: 1,
+      itemSizeBytes: 0,
+    },
+  ];
+  const page = (results: unknown[]) => json(200, { offset: 0, limit: 1000, results, _links: {} });
+  const vbo = await startFakeVbo({
+    clock,
+    intercept: (request) => {
+      const path = new URL(request.url, "http://vbo").pathname;
+      if (path === "/v8/RestoreSessions") return page(gone ? [] : [session]);
+      if (path === `/v8/RestoreSessions/${SESSION_ID}`)
+        return gone ? json(404, { message: "not found" }) : json(200, session);
+      if (path === `/v8/RestoreSessions/${SESSION_ID}/Events`)
+        return gone ? json(404, { message: "not found" }) : page(events);
+      return undefined;
+    },
+  });
+  const core = startCore({
+    targets: [
+      { name: "lab", url: vbo.url, username: "admin", password: "p@ss w0rd!", apiVersion: "v8" },
+    ],
+    clock,
+  });
+  t.after(async () => {
+    await core.close();
+    await vbo.close();
+  });
+  const totals = async () =>
+    Object.fromEntries(
+      [...(await actual(core.registry, "vbo_restore_events_total"))].map(([k, v]) => [
+        k.replace(/.*event_type=(\w+),.*status=(\w+).*/, "$1/$2"),
+        v,
+      ]),
+    );
+  await core.poller().pollOnce();
+  assert.deepEqual(await totals(), { "none/success": 1 }, "the running export waits");
+  gone = true;
+  for (let i = 0; i < 3; i++) {
+    clock.advance(2 * 3_600_000);
+    await core.poller().pollOnce();
+    assert.equal(core.poller().status().up, true);
+  }
+  assert.deepEqual(await totals(), { "none/success": 1, "export/running": 1 });
+  assert.deepEqual(core.store.serverState("lab").runningSessionIds, [], "no longer tracked");
+});
