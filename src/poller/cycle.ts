@@ -62,6 +62,12 @@ export const RUNNING_EVENT_WAIT_MS = 30 * 60_000;
 /** How far past VBO's now a session may be stamped before it counts as stamped ahead. */
 const STAMP_TOLERANCE_MS = 60_000;
 
+/** The map without entries for sessions no longer running (it is kept from poll to poll). */
+function keepOnly<T>(bySession: Map<string, T>, running: ReadonlySet<string>): Map<string, T> {
+  for (const id of bySession.keys()) if (!running.has(id)) bySession.delete(id);
+  return bySession;
+}
+
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
@@ -90,8 +96,7 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
   const startedMs = clock.now();
   const state = store.serverState(server);
   const running = new Set(state.runningSessionIds);
-  const heldBack = deps.heldBack ?? new Map<string, HeldBack>();
-  for (const id of heldBack.keys()) if (!running.has(id)) heldBack.delete(id);
+  const heldBack = keepOnly(deps.heldBack ?? new Map<string, HeldBack>(), running);
   const fromMs =
     state.cursorMs === null ? startedMs - options.lookbackMs : state.cursorMs - options.overlapMs;
   const refreshed = new Map<string, RestoreSession>();
@@ -205,8 +210,7 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
 
   // Sessions committed while running and not listed again: re-read them by id until they stop
   // (long-running ones less often, see reread.ts).
-  const lastReread = deps.lastRereadMs ?? new Map<string, number>();
-  for (const id of lastReread.keys()) if (!running.has(id)) lastReread.delete(id);
+  const lastReread = keepOnly(deps.lastRereadMs ?? new Map<string, number>(), running);
   const vanished: string[] = [];
   const missing = sessionsToReread(state.runningSince, lastReread, startedMs).filter(
     (id) => !refreshed.has(id),

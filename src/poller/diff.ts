@@ -30,17 +30,17 @@ export function byCreationTime(a: RestoreSession, b: RestoreSession): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/**
- * An event VBO still reports as Running is updated in place (status, end time, size), so it is
- * taken once it has finished, or with the session's final read when the session stops: it is
- * counted and shipped once, as it ended. Waiting has a limit: an item running for long is taken
- * as it is then, so its audit record (stamped with its start) still reaches Loki within the
- * window in which a stream accepts entries older than its newest one.
- */
+/** Whether VBO still shows the event as in progress (it updates such events in place). */
 export function isRunningEvent(event: RestoreEvent): boolean {
   return event.status.toLowerCase() === "running";
 }
 
+/**
+ * An event still Running is taken once it has finished, or with the session's final read when the
+ * session stops: it is counted and shipped once, as it ended. Waiting has a limit: an item running
+ * for long is taken as it is then, so its audit record (stamped with its start) still reaches Loki
+ * within the window in which a stream accepts entries older than its newest one.
+ */
 function isWaitedFor(event: RestoreEvent, input: BatchInput): boolean {
   if (!isRunningEvent(event)) return false;
   const since = input.waitForRunningSinceNs;

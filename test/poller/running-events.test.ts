@@ -2,6 +2,7 @@
 // running for longer than the wait is taken as it is, once.
 import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
+import type { Registry } from "prom-client";
 import { startCore } from "../helpers/exporter-core.ts";
 import { manualClock } from "../helpers/manual-clock.ts";
 import { actual } from "../helpers/truth.ts";
@@ -9,6 +10,16 @@ import { json, startFakeVbo } from "../vbo/fake-vbo.ts";
 
 const T0 = Date.parse("2026-03-16T08:00:00Z");
 const SESSION_ID = "11111111-1111-4111-8111-111111111111";
+
+/** vbo_restore_events_total as {"event_type/status": value}. */
+async function eventTotals(registry: Registry): Promise<Record<string, number>> {
+  return Object.fromEntries(
+    [...(await actual(registry, "vbo_restore_events_total"))].map(([k, v]) => [
+      k.replace(/.*event_type=(\w+),.*status=(\w+).*/, "$1/$2"),
+      v,
+    ]),
+  );
+}
 
 async function startWorld(t: TestContext, saveStart: string) {
   const clock = manualClock(T0);
@@ -65,13 +76,7 @@ async function startWorld(t: TestContext, saveStart: string) {
     await core.close();
     await vbo.close();
   });
-  const eventsTotal = async () =>
-    Object.fromEntries(
-      [...(await actual(core.registry, "vbo_restore_events_total"))].map(([k, v]) => [
-        k.replace(/.*event_type=(\w+),.*status=(\w+).*/, "$1/$2"),
-        v,
-      ]),
-    );
+  const eventsTotal = () => eventTotals(core.registry);
   const bytesTotal = async () => [
     ...(await actual(core.registry, "vbo_restore_items_bytes_total")).values(),
   ];
@@ -183,13 +188,7 @@ test("a session VBO no longer has (404) still gets its held-back Running event c
     await core.close();
     await vbo.close();
   });
-  const totals = async () =>
-    Object.fromEntries(
-      [...(await actual(core.registry, "vbo_restore_events_total"))].map(([k, v]) => [
-        k.replace(/.*event_type=(\w+),.*status=(\w+).*/, "$1/$2"),
-        v,
-      ]),
-    );
+  const totals = () => eventTotals(core.registry);
   await core.poller().pollOnce();
   assert.deepEqual(await totals(), { "none/success": 1 }, "the running export waits");
   gone = true;
