@@ -1,13 +1,18 @@
-// The exporter's Koa app: /metrics, /healthz, /readyz and the landing page. It only reads state
-// handed in through deps and never listens itself (see server.ts), so tests use app.callback().
+// The exporter's Koa app: /metrics, /healthz, /readyz, the landing page and a session's page. It
+// only reads state handed in through deps and never listens itself (see server.ts), so tests use
+// app.callback().
 import Koa from "koa";
 import type { Registry } from "prom-client";
 import type { WebBasicAuth } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { RecentSession, ServerStatus } from "../pipeline/status.ts";
+import type { RecentSession, ServerStatus, SessionReader } from "../pipeline/status.ts";
 import { createCredentialsCheck } from "./basic-auth.ts";
+import type { GrafanaLinks } from "./grafana-explore.ts";
 import { renderLandingPage } from "./landing-page.ts";
+import { contentSecurityPolicy } from "./page-shell.ts";
+import { parseSessionQuery } from "./session-query.ts";
+import { renderSession } from "./session-route.ts";
 
 export interface Readiness {
   readonly ready: boolean;
@@ -29,16 +34,24 @@ export interface AppDeps {
   readonly notice?: string;
   /** How many sessions the landing page lists (default 25). */
   readonly sessionLimit?: number;
+  /** How many of the newest sessions the landing page filters and counts (default 5000). */
+  readonly sessionWindow?: number;
+  /** Seconds between the landing page's reloads (default 30). */
+  readonly refreshSeconds?: number;
+  /** Reads a session's events from VBO for its page; without it the page shows no events. */
+  readonly sessionReader?: SessionReader;
+  /** Where the audit log can be explored; null or absent hides the links. */
+  readonly grafana?: GrafanaLinks | null;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "no-referrer",
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+  "Content-Security-Policy": contentSecurityPolicy(),
 };
 
-const ROUTES = new Set(["/", "/metrics", "/healthz", "/readyz"]);
+const ROUTES = new Set(["/", "/session", "/metrics", "/healthz", "/readyz"]);
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -105,16 +118,25 @@ export function createApp(deps: AppDeps): Koa {
         ctx.body = readiness.ready ? "ready\n" : `not ready: ${readiness.reason ?? "starting"}\n`;
         return;
       }
-      default:
+      case "/session":
+        await renderSession(ctx, { ...deps, now });
+        return;
+      default: {
+        const window = deps.sessionWindow ?? 5000;
         ctx.status = 200;
         ctx.type = "text/html; charset=utf-8";
         ctx.body = renderLandingPage({
           version: deps.version,
           now: now(),
           servers: deps.statuses(),
-          sessions: deps.recentSessions(deps.sessionLimit ?? 25),
+          sessions: deps.recentSessions(window),
+          window,
+          query: parseSessionQuery(ctx.query, deps.sessionLimit ?? 25),
+          refreshSeconds: deps.refreshSeconds ?? 30,
+          grafana: deps.grafana ?? null,
           notice: deps.notice,
         });
+      }
     }
   });
 

@@ -36,3 +36,36 @@ export interface RecentSession {
   readonly result: string;
   readonly eventCount: number;
 }
+
+/** One event of a session, as the session page shows it (times as VBO sent them). */
+export interface SessionEvent {
+  readonly id: string;
+  /** None (lifecycle) | Save | Export | Send | Restore | View, or VBO's raw value. */
+  readonly type: string;
+  readonly status: string;
+  readonly startTime: string;
+  readonly endTime: string | null;
+  readonly durationSeconds: number | null;
+  readonly title: string | null;
+  readonly message: string;
+  readonly itemName: string | null;
+  readonly itemType: string | null;
+  readonly itemSizeBytes: number;
+  readonly source: string | null;
+  readonly target: string | null;
+}
+
+export interface SessionEvents {
+  /** In the order VBO lists them, at most the reader's limit. */
+  readonly events: readonly SessionEvent[];
+  /** True when the session has more events than were read. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Reads one session's events from its VBO server on demand (the session page), so the web layer
+ * never holds a VBO client. Rejects with an error whose message is safe to show (no secrets).
+ */
+export interface SessionReader {
+  events(server: string, sessionId: string, signal: AbortSignal): Promise<SessionEvents>;
+}
