@@ -14,6 +14,7 @@ import { startWebServer } from "./http/server.ts";
 import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
+import { createSessionReader } from "./pipeline/session-reader.ts";
 import { createServerPoller } from "./poller/server-poller.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
@@ -132,24 +133,29 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       serviceVersion: version,
       instanceId: stableInstanceId(config.state.dir),
     });
-    const pollers = servers.map((server) =>
+    // One client per server, shared by its poller and the session page (one token, one pool).
+    const clients = servers.map((server) => ({
+      server,
+      client: createVboClient({
+        url: server.url,
+        apiVersion: server.apiVersion,
+        username: server.username,
+        password: server.password,
+        tls: {
+          ...(server.tls.caFile === null ? {} : { caFile: server.tls.caFile }),
+          insecureSkipVerify: server.tls.insecureSkipVerify,
+        },
+        timeoutMs: server.timeoutMs,
+        ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
+        clock,
+        logger: logger.child({ server: server.name }),
+      }),
+    }));
+    const pollers = clients.map(({ server, client }) =>
       createServerPoller({
         server: server.name,
         url: server.url,
-        client: createVboClient({
-          url: server.url,
-          apiVersion: server.apiVersion,
-          username: server.username,
-          password: server.password,
-          tls: {
-            ...(server.tls.caFile === null ? {} : { caFile: server.tls.caFile }),
-            insecureSkipVerify: server.tls.insecureSkipVerify,
-          },
-          timeoutMs: server.timeoutMs,
-          ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
-          clock,
-          logger: logger.child({ server: server.name }),
-        }),
+        client,
         store,
         sinks: [logs.sink],
         metrics,
@@ -176,6 +182,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       logger: logger.child({ component: "web" }),
       now: () => clock.now(),
       ...(options.notice === undefined ? {} : { notice: options.notice }),
+      sessionReader: createSessionReader(new Map(clients.map((c) => [c.server.name, c.client]))),
+      grafana: config.web.grafana,
     });
     const web = await startWebServer(app, {
       ...config.web,

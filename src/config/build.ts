@@ -155,6 +155,12 @@ export function buildConfig(
             keyFile: abs(webTls.keyFile),
           }
         : null,
+      grafana: file.web?.grafana
+        ? {
+            url: file.web.grafana.url,
+            lokiDatasource: file.web.grafana.lokiDatasource ?? DEFAULTS.grafanaLokiDatasource,
+          }
+        : null,
     },
     state: { dir: abs(file.state?.dir ?? DEFAULTS.stateDir) },
     servers,

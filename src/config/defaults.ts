@@ -24,4 +24,6 @@ export const DEFAULTS = {
   batchMaxRecords: 500,
   batchMaxBytes: 1_048_576,
   logLevel: "info",
+  /** The uid grafana/provisioning gives the Loki datasource. */
+  grafanaLokiDatasource: "loki",
 } as const;

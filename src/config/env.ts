@@ -1,5 +1,5 @@
 // The environment as a configuration layer: VBO_* for the single-server case, WEB_/STATE_/SHARD_
-// settings and the OpenTelemetry OTEL_EXPORTER_OTLP_* variables, in the file's shape.
+// settings, GRAFANA_URL and the OpenTelemetry OTEL_EXPORTER_OTLP_* variables, in the file's shape.
 import {
   BAD_HEADER_NAME,
   BAD_HEADER_VALUE,
@@ -99,6 +99,7 @@ export function envLayer(env: Env, resolvePath: (path: string) => string = (p) =
   };
 
   simple("WEB_LISTEN_ADDRESS", ["web", "listenAddress"]);
+  simple("GRAFANA_URL", ["web", "grafana", "url"]);
   simple("STATE_DIR", ["state", "dir"], true);
   simple("LOG_LEVEL", ["logging", "level"]);
   const shardIndex = read(env, "SHARD_INDEX");

@@ -17,6 +17,7 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
         ? { username: config.web.basicAuth.username, password: MASK }
         : null,
       tls: config.web.tls,
+      grafana: config.web.grafana,
     },
     state: config.state,
     sharding: config.sharding,

@@ -137,6 +137,12 @@ const webSchema = z.strictObject({
     })
     .optional(),
   tls: z.strictObject({ certFile: path, keyFile: path }).optional(),
+  grafana: z
+    .strictObject({
+      url: httpUrl("https://grafana.example.com"),
+      lokiDatasource: nonEmpty("the uid of the Loki datasource").optional(),
+    })
+    .optional(),
 });
 
 const otlpSchema = z.strictObject({
@@ -250,6 +256,8 @@ export const KNOWN_KEYS: readonly string[] = [
     "endpoint",
     "protocol",
     "passwordHash",
+    "grafana",
+    "lokiDatasource",
     ...Object.keys(serverSchema.shape),
     ...Object.keys(tlsClient.shape),
   ]),

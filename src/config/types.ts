@@ -48,6 +48,8 @@ export interface WebConfig {
   readonly port: number;
   readonly basicAuth: WebBasicAuth | null;
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Where the landing page links to the audit log in Grafana Explore; null hides the links. */
+  readonly grafana: { readonly url: string; readonly lokiDatasource: string } | null;
 }
 
 export type OtlpProtocol = "http/protobuf" | "http/json";

@@ -42,6 +42,8 @@ export interface AppDeps {
   readonly sessionReader?: SessionReader;
   /** Where the audit log can be explored; null or absent hides the links. */
   readonly grafana?: GrafanaLinks | null;
+  /** How long a session's events may take to read from VBO (default 20 s). */
+  readonly sessionReadTimeoutMs?: number;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {

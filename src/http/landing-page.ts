@@ -10,6 +10,7 @@ import {
   choices,
   countBy,
   type FilterKey,
+  MAX_FILTER_LENGTH,
   matches,
   pageHref,
   resultKey,
@@ -121,7 +122,11 @@ function countTable(
   if (counts.length === 0) return `<section><h3>${title}</h3><p>None.</p></section>`;
   const rows = counts.map((c) => {
     const href = pageHref(view.query, { filters: { ...view.query.filters, [key]: c.value } });
-    return `<tr><td class="w"><a href="${escapeHtml(href)}">${escapeClipped(c.value)}</a></td><td class="num">${c.sessions}</td><td class="num">${c.failed}</td></tr>`;
+    const value =
+      c.value.length > MAX_FILTER_LENGTH
+        ? escapeClipped(c.value)
+        : `<a href="${escapeHtml(href)}">${escapeClipped(c.value)}</a>`;
+    return `<tr><td class="w">${value}</td><td class="num">${c.sessions}</td><td class="num">${c.failed}</td></tr>`;
   });
   const more = distinct > counts.length ? `<p>…and ${distinct - counts.length} more.</p>` : "";
   return `<section><h3>${title}</h3>${cardTable(`count-${key}`, [FILTER_LABELS[key], ...COUNT_COLUMNS], rows)}${more}</section>`;

@@ -17,14 +17,17 @@ export interface SessionQuery {
 }
 
 export const MAX_LIMIT = 500;
-/** Longer values match nothing anyway; they are not carried into links. */
-const MAX_VALUE_LENGTH = 4096;
+/**
+ * Values longer than this are not offered as filters: a link carrying one would pass the size
+ * browsers and servers allow a request line (labels are bounded well below it anyway).
+ */
+export const MAX_FILTER_LENGTH = 512;
 
 type QueryValue = string | string[] | undefined;
 
 function first(value: QueryValue): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
-  return text === undefined || text === "" || text.length > MAX_VALUE_LENGTH ? undefined : text;
+  return text === undefined || text === "" || text.length > MAX_FILTER_LENGTH ? undefined : text;
 }
 
 /** Reads the query string; anything unreadable falls back to the default, never an error. */
@@ -97,13 +100,15 @@ export function countBy(
   return { counts: counts.slice(0, top), distinct: counts.length };
 }
 
-/** The distinct values of `key`, sorted, with the selected one kept even when absent. */
+/** The distinct values of `key` one can filter on, sorted, the selected one kept even when absent. */
 export function choices(
   sessions: readonly RecentSession[],
   key: FilterKey,
   selected: string | undefined,
 ): string[] {
-  const values = new Set(sessions.map((s) => fieldOf(s, key)));
+  const values = new Set(
+    sessions.map((s) => fieldOf(s, key)).filter((v) => v.length <= MAX_FILTER_LENGTH),
+  );
   if (selected !== undefined) values.add(selected);
   return [...values].sort();
 }

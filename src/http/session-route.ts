@@ -58,7 +58,7 @@ async function readEvents(
     const reason = toReason(error);
     const message =
       error instanceof DOMException && error.name === "TimeoutError"
-        ? `VBO did not list them within ${Math.round(timeoutMs / 1000)} s; try again later`
+        ? `VBO did not list them within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; try again later`
         : reason === "not_found"
           ? `VBO has no such session (${describeError(error)})`
           : describeError(error);
