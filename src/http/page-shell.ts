@@ -17,7 +17,7 @@ h1{font-size:1.35rem;margin:.1rem 0 .3rem}h2{font-size:1.1rem;margin:1.3rem 0 .5
 nav{display:flex;flex-wrap:wrap;gap:.2rem 1rem;color:#555}
 table{border-collapse:collapse;width:100%;margin:0 0 1rem}
 th,td{border-bottom:1px solid #e3e3e3;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
-th{background:#f4f4f5;font-weight:600;white-space:nowrap}td.w{overflow-wrap:anywhere}td.n{white-space:nowrap}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f4f4f5;font-weight:600;white-space:nowrap}td.w{overflow-wrap:anywhere;min-width:7.5rem}td.n{white-space:nowrap}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 time{font-variant-numeric:tabular-nums;white-space:nowrap}
 .up{color:#17702a}.down{color:#b00020}.warn{color:#a05a00}.running,.pending{color:#555}
 .error{max-width:40em}.progress:empty{display:none}
