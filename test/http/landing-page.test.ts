@@ -154,7 +154,8 @@ test("Started reads in order: one UTC form whatever offset and precision VBO pri
   assert.deepEqual([...started].sort().reverse(), started, "the text sorts like the instants");
   // The exact instant is machine-readable, VBO's own text is kept on hover.
   const first = FIXTURE[1];
-  assert.ok(first && first.session.creationTime.endsWith("+02:00"));
+  assert.ok(first, "the fixture has a second session");
+  assert.ok(first.session.creationTime.endsWith("+02:00"));
   assert.ok(
     html.includes(
       `<time datetime="${new Date(first.startMs).toISOString()}" title="VBO: ${first.session.creationTime}">`,
