@@ -11,6 +11,7 @@ import {
   countBy,
   type FilterKey,
   MAX_FILTER_LENGTH,
+  MAX_LIMIT,
   matches,
   pageHref,
   resultKey,
@@ -139,8 +140,8 @@ function summary(view: LandingPageView, shown: number, matching: number): string
   const of = filtered ? `${matching} matching sessions` : `${matching} sessions`;
   const scope = windowFull ? ` among the newest ${view.window} in the state` : "";
   const more =
-    matching > shown
-      ? ` · <a href="${escapeHtml(pageHref(query, { limit: Math.min(500, query.limit * 4) }))}">show more</a>`
+    matching > shown && query.limit < MAX_LIMIT
+      ? ` · <a href="${escapeHtml(pageHref(query, { limit: Math.min(MAX_LIMIT, query.limit * 4) }))}">show more</a>`
       : "";
   const refresh = query.refresh
     ? `Refreshes every ${view.refreshSeconds} s · <a href="${escapeHtml(pageHref(query, { refresh: false }))}">pause</a>`

@@ -174,6 +174,17 @@ test("limit shows more or fewer rows, bounded; an unreadable one is ignored", as
   );
   assert.equal(linkParams(more ?? "").get("limit"), "20");
   assert.equal(shownIds(await page("?limit=100000")).length, FIXTURE.length);
+  const template = FIXTURE[0]?.session;
+  assert.ok(template);
+  const many = Array.from({ length: 600 }, (_, i) => ({ ...template, id: `id-${i}` }));
+  const most = await serve(deps({ recentSessions: (n) => many.slice(0, n) }));
+  try {
+    const html = await page("?limit=100000", most);
+    assert.equal(shownIds(html).length, 500, "at most 500 rows");
+    assert.equal(linkTo(html, "show more"), null, "no link that would show the same again");
+  } finally {
+    await most.close();
+  }
   assert.equal(shownIds(await page("?limit=abc")).length, 25);
   assert.equal(shownIds(await page("?limit=-3")).length, 25);
 });
