@@ -1,6 +1,7 @@
 // The landing page and a session's page in a real headless Chromium, against the simulator and the
-// exporter's core: no horizontal overflow at 1 280 px and on a phone, a filter narrows the rows,
-// the session page lists the events VBO has; the screenshots in docs/images/ come from here.
+// exporter's core: no horizontal overflow at 1 280 px and on a phone, a filter narrows the rows
+// (also without JavaScript), the session page lists the events VBO has; the screenshots in
+// docs/images/ come from here.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -51,7 +52,7 @@ async function screenshot(page: Page, name: string, fullPage = false): Promise<v
   assert.ok(statSync(file).size > 10_000, `${name} holds a picture`);
 }
 
-test("the pages fit 1280 px and a phone, filter, and show a session's events", {
+test("the pages fit 1280 px and a phone, filter with and without JavaScript, and show a session's events", {
   skip,
   timeout: 120_000,
 }, async (t) => {
@@ -173,4 +174,24 @@ test("the pages fit 1280 px and a phone, filter, and show a session's events", {
   await screenshot(phone, "landing-page-phone.png");
   await phone.goto(desktop.url());
   await noHorizontalOverflow(phone, "session page at 390 px");
+
+  // Without JavaScript the form still filters, through its Apply button.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  await noJs.goto(`${web.url}?refresh=off`);
+  const type = String(truth[0]?.type);
+  const label = { Vex: "exchange", Veod: "onedrive", Vesp: "sharepoint", Vet: "teams" }[type];
+  assert.ok(label, `a known restore type (${type})`);
+  await noJs.selectOption('select[name="type"]', label);
+  await Promise.all([noJs.waitForURL(/type=/), noJs.click('button[type="submit"]')]);
+  const types = await noJs
+    .locator("table.sessions tbody tr")
+    .evaluateAll((trs) => trs.map((tr) => tr.children[5]?.textContent));
+  const ofType = truth.filter((s) => s.type === type);
+  assert.equal(types.length, Math.min(25, ofType.length));
+  assert.ok(
+    types.every((t) => t === label),
+    "only that type's sessions",
+  );
+  assert.match(noJs.url(), /refresh=off/, "the paused refresh stays paused");
 });
