@@ -15,7 +15,8 @@ import { createVboClient } from "../../src/vbo/client.ts";
 import { startCore } from "../helpers/exporter-core.ts";
 import { manualClock } from "../helpers/manual-clock.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's chromium; CHROMIUM_PATH names another build of it. */
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const IMAGES = join(import.meta.dirname, "..", "..", "docs", "images");
 // A fixed instant: the simulated history and the page's "ago" texts, so the screenshots are stable.
 const T = Date.parse("2026-05-04T10:00:00Z");
