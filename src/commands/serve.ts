@@ -191,6 +191,7 @@ export const serveCommand: Command = {
     }
 
     const logger = createLogger(result.config.logging.level);
+    for (const warning of result.warnings) logger.warn(warning);
     let exporter: RunningExporter;
     try {
       exporter = await startExporter({
