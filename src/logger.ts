@@ -1,9 +1,41 @@
-// The exporter's own structured logger (pino), with secrets redacted wherever they appear.
+// The exporter's own structured logger (pino), with secrets redacted wherever they appear: JSON
+// lines for machines, or short human lines for a terminal.
+import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
+import { formatLogLine } from "./log-text.ts";
 
 export type { Logger };
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+/** json: one JSON object a line; text: time, level, message, key=value (colour when `colour`). */
+export type LogFormat =
+  | { readonly kind: "json" }
+  | { readonly kind: "text"; readonly colour: boolean };
+
+/** Text with colour on a terminal (unless NO_COLOR is set), JSON everywhere else. */
+export function defaultLogFormat(
+  stream: { isTTY?: boolean } = process.stderr,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LogFormat {
+  if (stream.isTTY !== true) return { kind: "json" };
+  return { kind: "text", colour: (env.NO_COLOR ?? "") === "" && env.TERM !== "dumb" };
+}
+
+/** A stream that turns each pino JSON line into a human line before writing it to `out`. */
+function textStream(out: NodeJS.WritableStream, colour: boolean): Writable {
+  let partial = "";
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      const text = partial + chunk.toString();
+      const lines = text.split("\n");
+      partial = lines.pop() ?? "";
+      const formatted = lines.map((line) => `${formatLogLine(line, colour)}\n`).join("");
+      if (formatted === "") done();
+      else out.write(formatted, () => done());
+    },
+  });
+}
 
 const REDACTED_PATHS = [
   "password",
@@ -20,11 +52,16 @@ const REDACTED_PATHS = [
   "*.headers.authorization",
 ];
 
-/** A logger writing JSON lines to stderr (stdout stays free for command output). */
+/** A logger writing to stderr (stdout stays free for command output), JSON unless told otherwise. */
 export function createLogger(
   level: LogLevel = "info",
   destination?: NodeJS.WritableStream,
+  format: LogFormat = { kind: "json" },
 ): Logger {
+  const target =
+    format.kind === "text"
+      ? textStream(destination ?? process.stderr, format.colour)
+      : (destination ?? pino.destination(2));
   return pino(
     {
       level,
@@ -32,7 +69,7 @@ export function createLogger(
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination(2),
+    target,
   );
 }
 

@@ -27,6 +27,8 @@ export interface ExporterOptions {
   readonly clock?: Clock;
   /** Plain text shown on the landing page (the demo says its data is simulated). */
   readonly notice?: string;
+  /** Where audit records go when no OTLP endpoint is configured (default: stdout). */
+  readonly consoleRecords?: NodeJS.WritableStream;
 }
 
 export interface RunningExporter {
@@ -132,6 +134,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       clock,
       serviceVersion: version,
       instanceId: stableInstanceId(config.state.dir),
+      ...(options.consoleRecords === undefined ? {} : { stdout: options.consoleRecords }),
     });
     // One client per server, shared by its poller and the session page (one token, one pool).
     const clients = servers.map((server) => ({

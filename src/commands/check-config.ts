@@ -9,12 +9,15 @@ import { parseFlags, stringFlag } from "./parse-flags.ts";
 const usage = `Usage: vbo-restore-exporter check-config [--config FILE] [--show]
 
 Validates the configuration the serve command would use and exits 0 when it is valid, 1 when it
-is not (every problem is printed with the file and key, or the environment variable, that set it).
+is not. Every problem is printed at once, one sentence each, in the order of the file, with the file
+and key (or the environment variable or flag) that set it; settings that work but probably not as
+meant are printed as warnings (exit 0).
 Secret files named in the configuration are read; the servers are not contacted.
 
 Flags:
   --config FILE   YAML configuration file (without it: the VBO_* environment variables)
-  --show          also print the whole configuration with defaults, secrets masked`;
+  --show          also print the whole configuration with every default, in the file's own
+                  shape (a configuration to copy: replace each <secret> or use a *File key)`;
 
 export const checkConfigCommand: Command = {
   name: "check-config",
@@ -37,6 +40,7 @@ export const checkConfigCommand: Command = {
       );
       return 1;
     }
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
     console.log(`${result.config.source}: valid`);
     for (const line of summarizeConfig(result.config)) console.log(`  ${line}`);
     if (flags.show === true) console.log(`\n${stringify(redactConfig(result.config))}`);

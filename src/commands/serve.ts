@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import packageJson from "../../package.json" with { type: "json" };
 import { DEFAULT_WEB_PORT } from "../config/defaults.ts";
 import { envHasServer } from "../config/env.ts";
@@ -11,7 +12,7 @@ import { loadConfig } from "../config/load.ts";
 import { parseConfig } from "../config/parse.ts";
 import type { ConfigOverrides, ConfigResult } from "../config/types.ts";
 import { describeError } from "../errors.ts";
-import { createLogger, type LogLevel } from "../logger.ts";
+import { createLogger, defaultLogFormat, type LogFormat, type LogLevel } from "../logger.ts";
 import { type RunningExporter, startExporter, stopOnSignal } from "../main.ts";
 import { startSimulator } from "../simulator/server.ts";
 import { type Command, UsageError } from "./command.ts";
@@ -34,6 +35,11 @@ Flags:
   --state-dir DIR          state directory (default: state.dir, else ./data; demo: a fresh
                            temporary directory, removed on exit)
   --log-level LEVEL        ${LEVELS.join(" | ")} (default info)
+  --log-format FORMAT      auto | text | json: the exporter's own logs on stderr (default auto:
+                           short human lines on a terminal, NO_COLOR turns colour off; JSON
+                           lines otherwise, for journald, Docker and log shippers)
+  --console-records        demo only: also print every audit record on stdout (without an OTLP
+                           endpoint a configured exporter always does)
 
 Environment (single server, no file needed): VBO_URL, VBO_USERNAME, VBO_PASSWORD or
 VBO_PASSWORD_FILE, VBO_API_VERSION, VBO_CA_FILE, VBO_INSECURE_SKIP_VERIFY, VBO_SERVER_NAME,
@@ -78,8 +84,22 @@ function banner(exporter: RunningExporter, demo: Demo | null): string {
       "  or  VBO_URL=https://vbo.example:4443 VBO_USERNAME=svc-monitor VBO_PASSWORD=... npm start",
     );
   }
-  lines.push("", "Press Ctrl+C to stop. The exporter's own logs (JSON) go to stderr.");
+  lines.push(
+    "",
+    demo
+      ? "Press Ctrl+C to stop. Logs go to stderr; --console-records also prints each audit record."
+      : "Press Ctrl+C to stop. The exporter's own logs go to stderr.",
+  );
   return lines.join("\n");
+}
+
+/** A stream that accepts everything and keeps nothing. */
+function discard(): NodeJS.WritableStream {
+  return new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
 }
 
 async function startDemo(
@@ -136,6 +156,8 @@ export const serveCommand: Command = {
       "listen-address": { type: "string" },
       "state-dir": { type: "string" },
       "log-level": { type: "string" },
+      "log-format": { type: "string" },
+      "console-records": { type: "boolean" },
     });
     const file = stringFlag(flags, "config");
     const listenAddress = stringFlag(flags, "listen-address");
@@ -151,7 +173,22 @@ export const serveCommand: Command = {
     const logLevel =
       flags["log-level"] === undefined ? undefined : choiceFlag(flags, "log-level", LEVELS, "info");
 
+    const formatFlag =
+      flags["log-format"] === undefined
+        ? "auto"
+        : choiceFlag(flags, "log-format", ["auto", "text", "json"] as const, "auto");
+    const logFormat: LogFormat =
+      formatFlag === "json"
+        ? { kind: "json" }
+        : formatFlag === "text"
+          ? { kind: "text", colour: defaultLogFormat().kind === "text" }
+          : defaultLogFormat();
     const isDemo = file === undefined && !envHasServer(process.env);
+    if (flags["console-records"] === true && !isDemo) {
+      throw new UsageError(
+        "--console-records is for the demo; with a configuration, records go to the console whenever no OTLP endpoint is set",
+      );
+    }
     let demo: Demo | null = null;
     let result: ConfigResult;
     if (isDemo) {
@@ -190,7 +227,8 @@ export const serveCommand: Command = {
       return 1;
     }
 
-    const logger = createLogger(result.config.logging.level);
+    const logger = createLogger(result.config.logging.level, undefined, logFormat);
+    for (const warning of result.warnings) logger.warn(warning);
     let exporter: RunningExporter;
     try {
       exporter = await startExporter({
@@ -198,6 +236,8 @@ export const serveCommand: Command = {
         logger,
         version: packageJson.version,
         ...(demo ? { notice: "Demo mode: this data comes from the built-in VBO simulator." } : {}),
+        // The demo's records are counted and shown on the landing page; printed only when asked.
+        ...(demo && flags["console-records"] !== true ? { consoleRecords: discard() } : {}),
       });
     } catch (error) {
       await demo?.close();

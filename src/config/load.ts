@@ -43,7 +43,13 @@ export function loadConfig(options: LoadOptions): ConfigResult {
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     const why =
-      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code);
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a directory; name the YAML file inside it"
+            : String(code);
     return { ok: false, errors: [`${options.file}: cannot read the configuration file: ${why}`] };
   }
   return parseConfig({

@@ -1,15 +1,19 @@
 // Pure configuration parsing: YAML text + environment + flags → ExporterConfig or error sentences
 // that name where each problem was set (file and key, environment variable, or flag).
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument } from "yaml";
 import { buildConfig, type ReadFile } from "./build.ts";
 import { envHasServer, envLayer } from "./env.ts";
 import { mergeHeaders } from "./http-header.ts";
 import { type Env, interpolateTree } from "./interpolate.ts";
 import { formatKeyPath, type KeyPath } from "./key-path.ts";
+import { lineOf } from "./positions.ts";
+import { prune, startsWith } from "./prune.ts";
 import { checkRules } from "./rules.ts";
 import { fileSchema, KNOWN_KEYS } from "./schema.ts";
 import type { ConfigOverrides, ConfigResult } from "./types.ts";
+import { configWarnings } from "./warnings.ts";
+import { describeYamlErrors } from "./yaml-errors.ts";
 
 export interface ParseInput {
   /** The YAML text, or null when there is no file (environment only). */
@@ -104,40 +108,61 @@ function suggestion(key: string): string {
   return best === undefined ? "" : ` (did you mean ${best}?)`;
 }
 
-function yamlMessage(message: string): string {
-  const first = message.split("\n")[0] ?? message;
-  return first
-    .replace(/ in YAML stream: ".*"/, "")
-    .replace(/ at line \d+, column \d+:?$/, "")
-    .trim();
+/** A problem with where it was set: flags and environment first (line -1), then file order. */
+interface Problem {
+  readonly line: number;
+  readonly text: string;
 }
 
+function sorted(problems: readonly Problem[]): string[] {
+  return problems
+    .map((problem, order) => ({ problem, order }))
+    .sort((a, b) => a.problem.line - b.problem.line || a.order - b.order)
+    .map(({ problem }) => problem.text);
+}
+
+const MAX_PRUNE_ROUNDS = 10;
+
+/**
+ * Every problem of the configuration in one run: YAML syntax (alone: what follows a broken line
+ * cannot be trusted), interpolation, environment, schema, cross-field rules and files, sorted by
+ * their place in the file. Values that fail the schema are taken out before the rules and files are
+ * checked, so one mistake is reported once and does not hide the others.
+ */
 export function parseConfig(input: ParseInput): ConfigResult {
   const { fileName, env } = input;
-  const errors: string[] = [];
+  const problems: Problem[] = [];
 
   let fileRaw: unknown = {};
+  let unresolved: readonly KeyPath[] = [];
+  let doc: Document | null = null;
+  const counter = new LineCounter();
   if (input.text !== null) {
-    const doc = parseDocument(input.text, { uniqueKeys: true });
-    const yamlError = doc.errors[0];
-    if (yamlError) {
-      const pos = yamlError.linePos?.[0];
-      const at = pos ? ` line ${pos.line}, column ${pos.col}:` : "";
-      return { ok: false, errors: [`${fileName}:${at} ${yamlMessage(yamlError.message)}`] };
+    doc = parseDocument(input.text, { uniqueKeys: true, lineCounter: counter });
+    if (doc.errors.length > 0) {
+      const described = describeYamlErrors(input.text, doc.errors);
+      return { ok: false, errors: described.map((p) => `${fileName}: ${p.message}`) };
     }
     const interpolated = interpolateTree(doc.toJS() ?? {}, env);
     for (const issue of interpolated.errors) {
-      errors.push(`${fileName}: ${formatKeyPath(issue.path)}: ${issue.message}`);
+      problems.push({
+        line: lineOf(doc, counter, issue.path),
+        text: `${fileName}: ${formatKeyPath(issue.path)}: ${issue.message}`,
+      });
     }
     fileRaw = interpolated.value;
+    unresolved = interpolated.errors.map((issue) => issue.path);
   }
+  const removed: KeyPath[] = [];
 
   const layer = envLayer(env, (p) => resolve(input.cwd, p));
-  for (const issue of layer.errors) errors.push(`environment: ${issue.variable}: ${issue.message}`);
+  for (const issue of layer.errors)
+    problems.push({ line: -1, text: `environment: ${issue.variable}: ${issue.message}` });
   if (input.text !== null && has(fileRaw, ["servers"]) && envHasServer(env)) {
-    errors.push(
-      `${fileName}: servers: servers are defined both here and by VBO_URL; remove one of them`,
-    );
+    problems.push({
+      line: doc ? lineOf(doc, counter, ["servers"]) : 0,
+      text: `${fileName}: servers: servers are defined both here and by VBO_URL; remove one of them`,
+    });
   }
 
   const merged = (isTree(fileRaw) ? fill(fileRaw, layer.raw) : fileRaw) as unknown;
@@ -160,39 +185,72 @@ export function parseConfig(input: ParseInput): ConfigResult {
   /** The variable that set a key, when the value came from the environment. */
   const envVariable = (path: KeyPath): string | undefined =>
     has(fileRaw, path) ? undefined : layer.origins.get(formatKeyPath(path));
-  const where = (path: KeyPath): string => {
+  const problemAt = (path: KeyPath, message: string): Problem => {
     const flag = flagOrigins.get(formatKeyPath(path));
-    if (flag !== undefined) return flag;
+    if (flag !== undefined) return { line: -1, text: `${flag}: ${message}` };
     const variable = envVariable(path);
-    if (variable !== undefined) return `environment: ${variable}`;
-    return `${input.text === null ? "environment" : fileName}: ${formatKeyPath(path)}`;
+    if (variable !== undefined) return { line: -1, text: `environment: ${variable}: ${message}` };
+    const where = input.text === null ? "environment" : fileName;
+    return {
+      line: doc ? lineOf(doc, counter, path) : 0,
+      text: `${where}: ${formatKeyPath(path)}: ${message}`,
+    };
   };
   const keyName = (path: KeyPath): string => envVariable(path) ?? String(path[path.length - 1]);
+  const isRemoved = (path: KeyPath) => removed.some((r) => startsWith(path, r));
 
-  if (errors.length > 0) return { ok: false, errors };
-
-  const parsed = fileSchema.safeParse(merged);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-      if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) {
-          errors.push(`${where([...path, key])}: unknown key${suggestion(key)}`);
-        }
-      } else {
-        errors.push(`${where(path)}: ${issue.message}`);
-      }
+  // Pruned on a copy: the file's own tree still tells which keys it set.
+  const candidate: unknown = structuredClone(merged);
+  // A value whose ${VAR} could not be resolved is reported once, not again by the schema.
+  if (isTree(candidate)) {
+    for (const path of unresolved) {
+      const gone = prune(candidate, path, removed);
+      if (gone) removed.push(gone);
     }
-    return { ok: false, errors };
   }
 
-  const ruleIssues = checkRules(parsed.data, keyName);
-  for (const issue of ruleIssues) errors.push(`${where(issue.path)}: ${issue.message}`);
-  if (errors.length > 0) return { ok: false, errors };
+  let parsed = fileSchema.safeParse(candidate);
+  let first = true;
+  for (let round = 0; !parsed.success && round < MAX_PRUNE_ROUNDS; round++) {
+    const failing: KeyPath[] = [];
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+      const keys =
+        issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...path, k]) : [path];
+      for (const key of keys) {
+        failing.push(key);
+        if (!first || isRemoved(key)) continue;
+        const message =
+          issue.code === "unrecognized_keys"
+            ? `unknown key${suggestion(String(key[key.length - 1]))}`
+            : issue.message;
+        problems.push(problemAt(key, message));
+      }
+    }
+    first = false;
+    if (!isTree(candidate)) break;
+    let progress = false;
+    for (const path of failing) {
+      const gone = prune(candidate, path, removed);
+      if (gone) {
+        removed.push(gone);
+        progress = true;
+      }
+    }
+    if (!progress) break;
+    parsed = fileSchema.safeParse(candidate);
+  }
+  if (!parsed.success) return { ok: false, errors: sorted(problems) };
 
+  for (const issue of checkRules(parsed.data, keyName)) {
+    if (!isRemoved(issue.path)) problems.push(problemAt(issue.path, issue.message));
+  }
   const source = input.text === null ? "environment" : fileName;
   const built = buildConfig(parsed.data, source, input.baseDir, input.readFile);
-  for (const issue of built.issues) errors.push(`${where(issue.path)}: ${issue.message}`);
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: built.config };
+  for (const issue of built.issues) {
+    if (!isRemoved(issue.path)) problems.push(problemAt(issue.path, issue.message));
+  }
+  if (problems.length > 0) return { ok: false, errors: sorted(problems) };
+  const warnings = configWarnings(built.config).map((w) => problemAt(w.path, w.message));
+  return { ok: true, config: built.config, warnings: sorted(warnings) };
 }

@@ -6,40 +6,74 @@ export const MASK = "<secret>";
 
 const SENSITIVE_HEADER = /auth|token|key|secret|password|cookie|session/i;
 
-/** A plain object safe to print: passwords, tokens, hashes and sensitive headers masked. */
+/**
+ * The configuration in the file's own shape, every default written out and every secret masked:
+ * what `check-config --show` prints, a configuration to copy once the masks are replaced.
+ */
 export function redactConfig(config: ExporterConfig): Record<string, unknown> {
   const otlp = config.logs.otlp;
+  const web = config.web;
   return {
-    source: config.source,
     web: {
-      listenAddress: config.web.listenAddress,
-      basicAuth: config.web.basicAuth
-        ? { username: config.web.basicAuth.username, password: MASK }
-        : null,
-      tls: config.web.tls,
-      grafana: config.web.grafana,
+      listenAddress: web.listenAddress,
+      ...(web.basicAuth
+        ? {
+            basicAuth:
+              web.basicAuth.passwordHash === null
+                ? { username: web.basicAuth.username, password: MASK }
+                : { username: web.basicAuth.username, passwordHash: MASK },
+          }
+        : {}),
+      ...(web.tls ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
+      ...(web.grafana
+        ? { grafana: { url: web.grafana.url, lokiDatasource: web.grafana.lokiDatasource } }
+        : {}),
     },
-    state: config.state,
-    sharding: config.sharding,
+    state: { dir: config.state.dir },
     servers: config.servers.map((server) => ({
-      ...server,
-      password: MASK,
+      name: server.name,
+      url: server.url,
+      apiVersion: server.apiVersion,
+      username: server.username,
+      ...(server.passwordFile === null
+        ? { password: MASK }
+        : { passwordFile: server.passwordFile }),
+      tls: {
+        ...(server.tls.caFile === null ? {} : { caFile: server.tls.caFile }),
+        insecureSkipVerify: server.tls.insecureSkipVerify,
+      },
       pollInterval: formatDuration(server.pollIntervalMs),
       lookback: formatDuration(server.lookbackMs),
       timeout: formatDuration(server.timeoutMs),
+      eventConcurrency: server.eventConcurrency,
+      clientHostLimit: server.clientHostLimit,
+      dropClientHostLabel: server.dropClientHostLabel,
+      ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
     })),
+    sharding: { index: config.sharding.index, count: config.sharding.count },
     logs: {
-      ...config.logs,
       otlp: {
-        ...otlp,
+        ...(otlp.endpoint === null ? {} : { endpoint: otlp.endpoint }),
+        protocol: otlp.protocol,
         headers: Object.fromEntries(
           Object.entries(otlp.headers).map(([k, v]) => [k, SENSITIVE_HEADER.test(k) ? MASK : v]),
         ),
-        basicAuth: otlp.basicAuth ? { username: otlp.basicAuth.username, password: MASK } : null,
-        bearerToken: otlp.bearerToken === null ? null : MASK,
+        ...(otlp.basicAuth
+          ? { basicAuth: { username: otlp.basicAuth.username, password: MASK } }
+          : {}),
+        ...(otlp.bearerToken === null ? {} : { bearerToken: MASK }),
+        tls: {
+          ...(otlp.tls.caFile === null ? {} : { caFile: otlp.tls.caFile }),
+          insecureSkipVerify: otlp.tls.insecureSkipVerify,
+        },
+        timeout: formatDuration(otlp.timeoutMs),
+        compression: otlp.compression,
       },
+      outbox: { maxRecords: config.logs.outbox.maxRecords },
+      maxRecordAge: formatDuration(config.logs.maxRecordAgeMs),
+      batch: { maxRecords: config.logs.batch.maxRecords, maxBytes: config.logs.batch.maxBytes },
     },
-    logging: config.logging,
+    logging: { level: config.logging.level },
   };
 }
 

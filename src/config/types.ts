@@ -102,5 +102,10 @@ export interface ConfigOverrides {
 }
 
 export type ConfigResult =
-  | { readonly ok: true; readonly config: ExporterConfig }
+  | {
+      readonly ok: true;
+      readonly config: ExporterConfig;
+      /** Settings that work but probably not as meant, one sentence each (file order). */
+      readonly warnings: readonly string[];
+    }
   | { readonly ok: false; readonly errors: readonly string[] };
