@@ -15,6 +15,7 @@ import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
 import { createServerPoller } from "./poller/server-poller.ts";
+import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
 import { createVboClient } from "./vbo/client.ts";
@@ -110,6 +111,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       store,
     });
     const otlp = config.logs.otlp;
+    // Built once: every text from a VBO server or the log receiver is scrubbed of these.
+    const secrets = configSecrets(config);
     const logs = createLogPipeline({
       db: store.db,
       options: {
@@ -128,6 +131,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       },
       registry,
       logger: logger.child({ component: "logs" }),
+      scrub: createScrubber(secrets),
       clock,
       serviceVersion: version,
       instanceId: stableInstanceId(config.state.dir),
@@ -147,6 +151,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
           },
           timeoutMs: server.timeoutMs,
           ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
+          secrets,
           clock,
           logger: logger.child({ server: server.name }),
         }),

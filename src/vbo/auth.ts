@@ -183,7 +183,7 @@ export class TokenManager {
     const form = new URLSearchParams(fields);
     if (version !== "v6") form.set("disable_antiforgery_token", "true");
     const context: VboErrorContext = { method: "POST", path: url.pathname };
-    const secrets = [this.options.password, fields.refresh_token ?? "", ...this.secrets()];
+    const secrets = [...transport.secrets(), this.options.password, fields.refresh_token ?? ""];
     let issuedAtMs = transport.clock.now();
     const response = await sendWithRetry(transport, {
       method: "POST",
