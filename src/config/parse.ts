@@ -1,7 +1,7 @@
 // Pure configuration parsing: YAML text + environment + flags → ExporterConfig or error sentences
 // that name where each problem was set (file and key, environment variable, or flag).
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { buildConfig, type ReadFile } from "./build.ts";
 import { envHasServer, envLayer } from "./env.ts";
 import { mergeHeaders } from "./http-header.ts";
@@ -10,6 +10,7 @@ import { formatKeyPath, type KeyPath } from "./key-path.ts";
 import { checkRules } from "./rules.ts";
 import { fileSchema, KNOWN_KEYS } from "./schema.ts";
 import type { ConfigOverrides, ConfigResult } from "./types.ts";
+import { aliasProblems } from "./yaml-aliases.ts";
 
 export interface ParseInput {
   /** The YAML text, or null when there is no file (environment only). */
@@ -118,14 +119,33 @@ export function parseConfig(input: ParseInput): ConfigResult {
 
   let fileRaw: unknown = {};
   if (input.text !== null) {
-    const doc = parseDocument(input.text, { uniqueKeys: true });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(input.text, { uniqueKeys: true, lineCounter });
     const yamlError = doc.errors[0];
     if (yamlError) {
       const pos = yamlError.linePos?.[0];
       const at = pos ? ` line ${pos.line}, column ${pos.col}:` : "";
       return { ok: false, errors: [`${fileName}:${at} ${yamlMessage(yamlError.message)}`] };
     }
-    const interpolated = interpolateTree(doc.toJS() ?? {}, env);
+    const aliases = aliasProblems(doc, lineCounter);
+    if (aliases.length > 0) {
+      return {
+        ok: false,
+        errors: aliases.map((p) => `${fileName}: line ${p.line}, column ${p.col}: ${p.message}`),
+      };
+    }
+    let tree: unknown;
+    try {
+      tree = doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      // Aliases of aliases expanding beyond reason (a "billion laughs" file).
+      const why = /excessive alias count/i.test(text)
+        ? "its aliases (*name) expand to too many values; write the values out instead"
+        : yamlMessage(text);
+      return { ok: false, errors: [`${fileName}: the YAML cannot be read: ${why}`] };
+    }
+    const interpolated = interpolateTree(tree ?? {}, env);
     for (const issue of interpolated.errors) {
       errors.push(`${fileName}: ${formatKeyPath(issue.path)}: ${issue.message}`);
     }
