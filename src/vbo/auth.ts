@@ -128,6 +128,7 @@ export class TokenManager {
       this.refused = null;
       return this.store(grant);
     } catch (error) {
+      transport.logger.debug({ reason: (error as VboError).reason }, "VBO login failed");
       if (error instanceof VboError && error.reason === "bad_credentials") {
         this.refused = { error, untilMs: transport.clock.now() + BAD_CREDENTIALS_COOLDOWN_MS };
       }
