@@ -1,6 +1,6 @@
 // A log receiver that echoes the request's credentials (Authorization, custom headers) into its
 // error bodies and partial-success messages: the secrets reach no log line, no dead letter (as
-// the dead-letters command prints them) and no metric.
+// the dead-letters command prints them) and no metric; nor does a VBO certificate naming one.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,8 +12,13 @@ import { parseConfig } from "../../src/config/parse.ts";
 import { createLogger } from "../../src/logger.ts";
 import { startExporter } from "../../src/main.ts";
 import { startSimulator } from "../../src/simulator/server.ts";
+import { createVboClient } from "../../src/vbo/client.ts";
+import { VboError } from "../../src/vbo/errors.ts";
 import { encodePartialSuccess, startOtlpReceiver } from "../helpers/otlp-receiver.ts";
+import { makeTestPki } from "../helpers/tls.ts";
 import { basic, get } from "../http/request.ts";
+import { fakeClock } from "../vbo/fake-clock.ts";
+import { startFakeVbo } from "../vbo/fake-vbo.ts";
 
 const cli = new URL("../../src/cli.ts", import.meta.url).pathname;
 const TOKEN = "tok-3f9a1c7e5b2d";
@@ -129,4 +134,33 @@ logs:
       assert.ok(!text.includes(secret), `${where} contain the secret ${secret}`);
     }
   }
+});
+
+test("a VBO certificate that names the password: the TLS error says what failed, not the password", async (t) => {
+  const password = "s3cret-pw-41f7e2";
+  const pki = makeTestPki("Test VBO CA", `DNS:${password}`);
+  t.after(() => pki.cleanup());
+  const vbo = await startFakeVbo({
+    clock: fakeClock(),
+    sessions: 1,
+    tls: { cert: pki.certPem, key: pki.keyPem },
+  });
+  t.after(() => vbo.close());
+  const client = createVboClient({
+    url: vbo.url.replace("127.0.0.1", "localhost"),
+    apiVersion: "v8",
+    username: "admin",
+    password,
+    tls: { ca: pki.caPem },
+    clock: fakeClock(),
+  });
+  t.after(() => client.close());
+  await assert.rejects(client.serviceInstance(), (e: unknown) => {
+    assert.ok(e instanceof VboError);
+    assert.equal(e.reason, "tls");
+    // Node names the certificate's altnames in its message: the password is one of them here.
+    assert.match(e.message, /ERR_TLS_CERT_ALTNAME_INVALID: .*altnames: DNS:\[redacted\]/);
+    assert.ok(!e.message.includes(password), e.message);
+    return true;
+  });
 });
