@@ -13,6 +13,7 @@ import type { ConfigOverrides, ConfigResult } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import { createLogger, type LogLevel } from "../logger.ts";
 import { type RunningExporter, startExporter, stopOnSignal } from "../main.ts";
+import { configSecrets } from "../secrets/scrub.ts";
 import { startSimulator } from "../simulator/server.ts";
 import { type Command, UsageError } from "./command.ts";
 import { choiceFlag, parseFlags, stringFlag } from "./parse-flags.ts";
@@ -190,7 +191,11 @@ export const serveCommand: Command = {
       return 1;
     }
 
-    const logger = createLogger(result.config.logging.level);
+    const logger = createLogger(
+      result.config.logging.level,
+      undefined,
+      configSecrets(result.config),
+    );
     let exporter: RunningExporter;
     try {
       exporter = await startExporter({
