@@ -3,6 +3,7 @@
 import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
 import { formatLogLine } from "./log-text.ts";
+import { scrub } from "./secrets/scrub.ts";
 
 export type { Logger };
 
@@ -52,10 +53,26 @@ const REDACTED_PATHS = [
   "*.headers.authorization",
 ];
 
-/** A logger writing to stderr (stdout stays free for command output), JSON unless told otherwise. */
+/** Strings anywhere in a log line's fields with the secrets scrubbed (plain objects and arrays). */
+function scrubFields(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === "string") return scrub(value, secrets);
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => scrubFields(v, secrets, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, scrubFields(v, secrets, depth + 1)]),
+  );
+}
+
+/**
+ * A logger writing to stderr (stdout stays free for command output), JSON unless told otherwise.
+ * `secrets` (the configured ones) are scrubbed from every field of every line, a last guard behind
+ * the scrubbing of each text from a VBO server or a log receiver where it enters.
+ */
 export function createLogger(
   level: LogLevel = "info",
   destination?: NodeJS.WritableStream,
+  secrets: readonly string[] = [],
   format: LogFormat = { kind: "json" },
 ): Logger {
   const target =
@@ -67,6 +84,9 @@ export function createLogger(
       level,
       base: { service: "vbo-restore-exporter" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      ...(secrets.length === 0
+        ? {}
+        : { formatters: { log: (fields) => scrubFields(fields, secrets) as typeof fields } }),
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     target,

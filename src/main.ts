@@ -16,6 +16,7 @@ import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
 import { createSessionReader } from "./pipeline/session-reader.ts";
 import { createServerPoller } from "./poller/server-poller.ts";
+import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
 import { createVboClient } from "./vbo/client.ts";
@@ -113,6 +114,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       store,
     });
     const otlp = config.logs.otlp;
+    // Built once: every text from a VBO server or the log receiver is scrubbed of these.
+    const secrets = configSecrets(config);
     const logs = createLogPipeline({
       db: store.db,
       options: {
@@ -131,6 +134,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       },
       registry,
       logger: logger.child({ component: "logs" }),
+      scrub: createScrubber(secrets),
       clock,
       serviceVersion: version,
       instanceId: stableInstanceId(config.state.dir),
@@ -150,6 +154,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         },
         timeoutMs: server.timeoutMs,
         ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
+        secrets,
         clock,
         logger: logger.child({ server: server.name }),
       }),

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../config/load.ts";
 import { openOutbox } from "../logs/outbox.ts";
+import { configSecrets, scrub } from "../secrets/scrub.ts";
 import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
 import { type Command, UsageError } from "./command.ts";
 import { intFlag, parseFlags, stringFlag } from "./parse-flags.ts";
@@ -25,13 +26,16 @@ Flags:
   --reason R       only those with this reason (e.g. too_old, structured_metadata, bad_request)
   --limit N        how many records to list (default 10)`;
 
+/** The state directory, and with --config the secrets to keep out of the printed messages. */
 function stateDirFrom(
   config: string | undefined,
   stateDir: string | undefined,
-): string | { errors: readonly string[] } {
-  if (stateDir !== undefined) return stateDir;
+): { dir: string; secrets: readonly string[] } | { errors: readonly string[] } {
+  if (stateDir !== undefined) return { dir: stateDir, secrets: [] };
   const result = loadConfig({ file: config, env: process.env });
-  return result.ok ? result.config.state.dir : { errors: result.errors };
+  return result.ok
+    ? { dir: result.config.state.dir, secrets: configSecrets(result.config) }
+    : { errors: result.errors };
 }
 
 export const deadLettersCommand: Command = {
@@ -53,11 +57,12 @@ export const deadLettersCommand: Command = {
     }
     const limit = intFlag(flags, "limit", 10, 0, 100_000);
     const reason = stringFlag(flags, "reason") ?? null;
-    const dir = stateDirFrom(config, stateDirFlag);
-    if (typeof dir !== "string") {
-      console.error(dir.errors.join("\n"));
+    const from = stateDirFrom(config, stateDirFlag);
+    if ("errors" in from) {
+      console.error(from.errors.join("\n"));
       return 1;
     }
+    const { dir, secrets } = from;
     // Opening would create a missing directory and database: a mistyped path must not pass as
     // "no dead letters".
     const file = join(dir, STATE_FILE_NAME);
@@ -86,7 +91,7 @@ export const deadLettersCommand: Command = {
       for (const entry of entries.slice(0, limit)) {
         const when = new Date(entry.deadLetteredAtMs).toISOString();
         console.log(
-          `  ${when} server=${entry.server} reason=${entry.reason} status=${entry.status ?? "-"} ${entry.message}`,
+          `  ${when} server=${entry.server} reason=${entry.reason} status=${entry.status ?? "-"} ${scrub(entry.message, secrets)}`,
         );
       }
       if (flags.replay === true) {

@@ -14,6 +14,7 @@ import type { ConfigOverrides, ConfigResult } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import { createLogger, defaultLogFormat, type LogFormat, type LogLevel } from "../logger.ts";
 import { type RunningExporter, startExporter, stopOnSignal } from "../main.ts";
+import { configSecrets } from "../secrets/scrub.ts";
 import { startSimulator } from "../simulator/server.ts";
 import { type Command, UsageError } from "./command.ts";
 import { choiceFlag, parseFlags, stringFlag } from "./parse-flags.ts";
@@ -227,7 +228,12 @@ export const serveCommand: Command = {
       return 1;
     }
 
-    const logger = createLogger(result.config.logging.level, undefined, logFormat);
+    const logger = createLogger(
+      result.config.logging.level,
+      undefined,
+      configSecrets(result.config),
+      logFormat,
+    );
     for (const warning of result.warnings) logger.warn(warning);
     let exporter: RunningExporter;
     try {

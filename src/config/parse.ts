@@ -13,7 +13,8 @@ import { checkRules } from "./rules.ts";
 import { fileSchema, KNOWN_KEYS } from "./schema.ts";
 import type { ConfigOverrides, ConfigResult } from "./types.ts";
 import { configWarnings } from "./warnings.ts";
-import { describeYamlErrors } from "./yaml-errors.ts";
+import { aliasProblems } from "./yaml-aliases.ts";
+import { describeYamlErrors, libraryWords } from "./yaml-errors.ts";
 
 export interface ParseInput {
   /** The YAML text, or null when there is no file (environment only). */
@@ -143,7 +144,25 @@ export function parseConfig(input: ParseInput): ConfigResult {
       const described = describeYamlErrors(input.text, doc.errors);
       return { ok: false, errors: described.map((p) => `${fileName}: ${p.message}`) };
     }
-    const interpolated = interpolateTree(doc.toJS() ?? {}, env);
+    const aliases = aliasProblems(doc, counter);
+    if (aliases.length > 0) {
+      return {
+        ok: false,
+        errors: aliases.map((p) => `${fileName}: line ${p.line}, column ${p.col}: ${p.message}`),
+      };
+    }
+    let tree: unknown;
+    try {
+      tree = doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      // Aliases of aliases expanding beyond reason (a "billion laughs" file).
+      const why = /excessive alias count/i.test(text)
+        ? "its aliases (*name) expand to too many values; write the values out instead"
+        : libraryWords(text);
+      return { ok: false, errors: [`${fileName}: the YAML cannot be read: ${why}`] };
+    }
+    const interpolated = interpolateTree(tree ?? {}, env);
     for (const issue of interpolated.errors) {
       problems.push({
         line: lineOf(doc, counter, issue.path),

@@ -22,7 +22,8 @@ function deeperLineAfter(lines: readonly string[], from: number): number | null 
   return null;
 }
 
-function libraryWords(message: string): string {
+/** The library's message without its position suffix (the caller names the place). */
+export function libraryWords(message: string): string {
   return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "").trim();
 }
 

@@ -88,7 +88,19 @@ export function createApp(deps: AppDeps): Koa {
       return;
     }
     // /healthz stays open so orchestrators can probe without credentials.
-    if (check && ctx.path !== "/healthz" && !(await check(ctx.get("authorization") || undefined))) {
+    const verdict =
+      check && ctx.path !== "/healthz"
+        ? await check(ctx.get("authorization") || undefined, ctx.request.socket.remoteAddress)
+        : "ok";
+    if (verdict === "busy") {
+      // Too many password checks waiting: a scraper must retry, not conclude its password is wrong.
+      ctx.status = 503;
+      ctx.set("Retry-After", "1");
+      ctx.type = "text/plain";
+      ctx.body = "too many password checks at once; retry shortly\n";
+      return;
+    }
+    if (verdict === "denied") {
       ctx.status = 401;
       ctx.set("WWW-Authenticate", 'Basic realm="vbo-restore-exporter", charset="UTF-8"');
       ctx.type = "text/plain";

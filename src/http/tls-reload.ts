@@ -44,7 +44,10 @@ export function watchTlsFiles(
   let refused: string | null = null;
   const check = () => {
     const current = fingerprint(files);
-    if (current === installed || current === refused) return;
+    if (current === installed || current === refused) {
+      logger.trace({ certFile: files.certFile }, "web TLS files checked: unchanged");
+      return;
+    }
     try {
       server.setSecureContext({ ...TLS_OPTIONS, ...readTlsFiles(files) });
       installed = current;

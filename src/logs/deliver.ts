@@ -9,8 +9,15 @@ import type { Deliver } from "./sender.ts";
 
 const decoder = new TextDecoder();
 
-/** OTLP/HTTP delivery; network, TLS and timeout failures become retryable outcomes. */
-export function otlpDeliver(transport: Transport, protocol: OtlpProtocol): Deliver {
+/**
+ * OTLP/HTTP delivery; network, TLS and timeout failures become retryable outcomes. `scrub` removes
+ * configured secrets from every text the receiver (or the network error) brings back.
+ */
+export function otlpDeliver(
+  transport: Transport,
+  protocol: OtlpProtocol,
+  scrub: (text: string) => string = (text) => text,
+): Deliver {
   return async (records, signal): Promise<ExportOutcome> => {
     const body = encodeExportRequest(records, protocol);
     try {
@@ -25,7 +32,7 @@ export function otlpDeliver(transport: Transport, protocol: OtlpProtocol): Deliv
       if (response.contentType.includes("protobuf")) {
         text = text.replace(/[^\x20-\x7e]+/g, " ").trim();
       }
-      return classifyResponse(response.status, response.retryAfterMs, text, partial);
+      return classifyResponse(response.status, response.retryAfterMs, text, partial, scrub);
     } catch (error) {
       if (error instanceof ExportError) {
         return {
@@ -33,7 +40,7 @@ export function otlpDeliver(transport: Transport, protocol: OtlpProtocol): Deliv
           reason: error.reason,
           retryAfterMs: null,
           status: null,
-          message: error.message,
+          message: scrub(error.message),
         };
       }
       throw error;

@@ -35,6 +35,9 @@ export function rejectionReason(status: number, message: string): string {
 }
 
 /**
+ * `scrub` removes the configured secrets from the receiver's text (a receiver may echo the
+ * Authorization header): every message of the outcome is scrubbed, as it goes to logs and state.
+ *
  * The OTLP spec retries 429, 502, 503 and 504 only. This sender also retries every other 5xx and
  * the configuration errors 401, 403, 404, 405, 407, 415 and Loki's "structured metadata disallowed": for an audit trail a Loki incident or
  * a wrong token must delay records, never dead-letter all of them. The remaining 4xx (400, 413,
@@ -45,13 +48,15 @@ export function classifyResponse(
   retryAfterMs: number | null,
   bodyText: string,
   partial: { rejectedLogRecords: number; errorMessage: string } | null,
+  scrub: (text: string) => string = (text) => text,
 ): ExportOutcome {
-  const message = bodyText.trim().slice(0, 500);
+  // The receiver's words are scrubbed before they are cut: a cut could leave half a secret.
+  const message = scrub(bodyText.trim()).slice(0, 500);
   if (status >= 200 && status < 300) {
     return {
       kind: "delivered",
       rejectedRecords: partial?.rejectedLogRecords ?? 0,
-      message: partial?.errorMessage ?? "",
+      message: scrub(partial?.errorMessage ?? "").slice(0, 500),
     };
   }
   const retry = (reason: string, text = message): ExportOutcome => ({

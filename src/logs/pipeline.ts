@@ -49,6 +49,8 @@ export interface LogPipelineDeps {
   readonly instanceId: string;
   /** Where console output goes when no endpoint is configured (default process.stdout). */
   readonly stdout?: NodeJS.WritableStream;
+  /** Removes configured secrets from the receiver's answers (default: none configured). */
+  readonly scrub?: (text: string) => string;
   /** Random source for retry jitter (tests). */
   readonly random?: () => number;
 }
@@ -100,7 +102,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
   const deliver =
     transport === null
       ? consoleDeliver(deps.stdout ?? process.stdout)
-      : otlpDeliver(transport, options.protocol);
+      : otlpDeliver(transport, options.protocol, deps.scrub);
   const sender = createSender({
     outbox,
     deliver,

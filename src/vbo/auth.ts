@@ -128,6 +128,7 @@ export class TokenManager {
       this.refused = null;
       return this.store(grant);
     } catch (error) {
+      transport.logger.debug({ reason: (error as VboError).reason }, "VBO login failed");
       if (error instanceof VboError && error.reason === "bad_credentials") {
         this.refused = { error, untilMs: transport.clock.now() + BAD_CREDENTIALS_COOLDOWN_MS };
       }
@@ -183,7 +184,7 @@ export class TokenManager {
     const form = new URLSearchParams(fields);
     if (version !== "v6") form.set("disable_antiforgery_token", "true");
     const context: VboErrorContext = { method: "POST", path: url.pathname };
-    const secrets = [this.options.password, fields.refresh_token ?? "", ...this.secrets()];
+    const secrets = [...transport.secrets(), this.options.password, fields.refresh_token ?? ""];
     let issuedAtMs = transport.clock.now();
     const response = await sendWithRetry(transport, {
       method: "POST",

@@ -1,4 +1,5 @@
 // Reading VBO answers: JSON bodies decoded defensively, error bodies summarised without echoing HTML.
+import { scrub } from "../secrets/scrub.ts";
 import { clip, VboError, type VboErrorContext } from "./errors.ts";
 import type { HttpResponse } from "./transport.ts";
 
@@ -75,13 +76,4 @@ export function hasMessage(response: HttpResponse): boolean {
   } catch {
     return false;
   }
-}
-
-/** Removes secrets from text a server sent back (a server may echo what it was given). */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 3) out = out.split(secret).join("[redacted]");
-  }
-  return out;
 }

@@ -25,6 +25,8 @@ export interface VboClientOptions {
   random?: () => number;
   /** Sent as User-Agent on every request, default "vbo-restore-exporter". */
   userAgent?: string;
+  /** Other configured secrets (OTLP, web) kept out of messages as well as the password and tokens. */
+  secrets?: readonly string[];
 }
 
 function configError(message: string, cause?: unknown): ExporterError {

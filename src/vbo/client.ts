@@ -62,7 +62,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     random: options.random ?? Math.random,
     userAgent: options.userAgent ?? "vbo-restore-exporter",
     maxRetryAfterMs: 120_000,
-    secrets: () => [options.password, ...(auth?.secrets() ?? [])],
+    secrets: () => [options.password, ...(options.secrets ?? []), ...(auth?.secrets() ?? [])],
     countRequest: () => {
       requests += 1;
     },

@@ -81,6 +81,7 @@ export async function sendWithRetry(
         timeoutMs: transport.timeoutMs,
         signal,
         agent: transport.agent,
+        secrets: transport.secrets(),
       });
     } catch (error) {
       if (!isTransient(error) || attempt >= transport.maxRetries) throw error;

@@ -4,6 +4,7 @@ import type { Agent as HttpAgent, IncomingHttpHeaders } from "node:http";
 import { request as httpRequest } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
 import { request as httpsRequest } from "node:https";
+import { scrub } from "../secrets/scrub.ts";
 import { clip, VboError, type VboErrorContext } from "./errors.ts";
 
 export interface HttpResponse {
@@ -22,6 +23,8 @@ export interface ExchangeOptions {
   readonly agent: HttpAgent | HttpsAgent;
   /** Largest body accepted; more is a bad_response rather than a memory blow-up. */
   readonly maxBodyBytes?: number;
+  /** Kept out of network error messages (a certificate's names, say, come from the server). */
+  readonly secrets?: readonly string[];
 }
 
 const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
@@ -63,10 +66,15 @@ function errorCode(error: unknown): string {
 }
 
 /** Turns a socket-level failure into a VboError with a hint about the option that fixes it. */
-export function networkError(error: unknown, url: URL, context: VboErrorContext): VboError {
+export function networkError(
+  error: unknown,
+  url: URL,
+  context: VboErrorContext,
+  secrets: readonly string[] = [],
+): VboError {
   if (error instanceof VboError) return error;
   const code = errorCode(error);
-  const detail = clip(error instanceof Error ? error.message : String(error));
+  const detail = clip(scrub(error instanceof Error ? error.message : String(error), secrets));
   const target = `${url.protocol}//${url.host}`;
   if (
     TLS_CODES.has(code) ||
@@ -139,7 +147,7 @@ export function exchange(options: ExchangeOptions): Promise<HttpResponse> {
     const onAbort = () => finish(new VboError("aborted", "request aborted", context));
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    req.on("error", (error) => finish(networkError(error, url, context)));
+    req.on("error", (error) => finish(networkError(error, url, context, options.secrets)));
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -156,7 +164,7 @@ export function exchange(options: ExchangeOptions): Promise<HttpResponse> {
         }
         chunks.push(chunk);
       });
-      res.on("error", (error) => finish(networkError(error, url, context)));
+      res.on("error", (error) => finish(networkError(error, url, context, options.secrets)));
       res.on("aborted", () =>
         finish(
           new VboError("unreachable", "connection closed before the whole answer arrived", {

@@ -83,3 +83,31 @@ test("a state directory without a state file is an error, and nothing is created
   );
   assert.deepEqual(readdirSync(empty), [], "no database created");
 });
+
+test("with --config, a dead letter stored with a secret in its message is printed without it", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "vbo-dead-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const token = "tok-61be0c9a7d";
+  const store = openStateStore({ dir: join(dir, "state") });
+  const outbox = openOutbox(store.db, 1000);
+  const records = recordsFromPoll(
+    poll({ newEvents: eventSeries(1, Date.parse("2026-03-16T10:00:00Z")) }),
+    { serviceVersion: "test", instanceId: "test" },
+  );
+  store.db.exec("BEGIN");
+  outbox.enqueue(store.db, records, 0);
+  store.db.exec("COMMIT");
+  const ids = outbox.nextBatch(10, 1_000_000).map((e) => e.id);
+  // Stored by an exporter that did not scrub yet.
+  outbox.deadLetter(ids, "bad_request", 400, `HTTP 400: bad token Bearer ${token}`, 1);
+  store.close();
+  const config = join(dir, "cfg.yml");
+  writeFileSync(
+    config,
+    `servers:\n  - { name: lab, url: "https://vbo.example:4443", username: svc, password: pw-long-enough }\nstate: { dir: ./state }\nlogs:\n  otlp: { endpoint: "http://127.0.0.1:1/v1/logs", bearerToken: "${token}" }\n`,
+  );
+  const listed = run("--config", config);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stdout, /HTTP 400: bad token Bearer \[redacted\]/);
+  assert.ok(!listed.stdout.includes(token));
+});

@@ -86,6 +86,18 @@ const invalid: readonly (readonly [string, string])[] = [
     "servers[0].url: expected an http or https URL like https://vbo.example:4443",
   ],
   ["bad-yaml.yml", 'line 4, column 1: Missing closing "quote'],
+  [
+    "alias-unresolved.yml",
+    "line 5, column 15: the alias *vbo-password names no anchor; set &vbo-password on a value above it, or write the value out",
+  ],
+  [
+    "alias-self.yml",
+    "line 7, column 12: the alias *lab is inside the value &lab names, which would contain itself for ever; write the value out instead",
+  ],
+  [
+    "alias-billion.yml",
+    "the YAML cannot be read: its aliases (*name) expand to too many values; write the values out instead",
+  ],
   ["ca-not-pem.yml", `servers[0].tls.caFile: ${dir}not-pem.txt does not contain a PEM certificate`],
   ["duplicate-key.yml", "line 3, column 5: Map keys must be unique"],
   [
@@ -141,6 +153,27 @@ for (const [file, message] of invalid) {
     assert.deepEqual(result.ok ? [] : result.errors, [`${file}: ${message}`]);
   });
 }
+
+test("aliases that name an anchor above them are read as the value they name", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "vbo-alias-"));
+  try {
+    writeFileSync(
+      join(tmp, "c.yml"),
+      "servers:\n  - { name: a, url: &url https://vbo.example:4443, username: &u svc, password: &p pw }\n  - { name: b, url: *url, username: *u, password: *p }\n",
+    );
+    const result = loadConfig({ file: "c.yml", env: {}, cwd: tmp });
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.deepEqual(
+      result.config.servers.map((s) => [s.name, s.url, s.username, s.password]),
+      [
+        ["a", "https://vbo.example:4443", "svc", "pw"],
+        ["b", "https://vbo.example:4443", "svc", "pw"],
+      ],
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
 
 test("a configuration file that does not exist is one clear error", () => {
   const result = load("no-such-config.yml");

@@ -23,8 +23,11 @@ function openssl(args: string[], cwd: string): void {
 
 const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-/** Makes a CA and a server certificate for 127.0.0.1 and localhost, valid for one day. */
-export function makeTestPki(commonName = "Test VBO CA"): TestPki {
+/** Makes a CA and a server certificate for 127.0.0.1 and localhost (or altNames), valid for one day. */
+export function makeTestPki(
+  commonName = "Test VBO CA",
+  altNames = "DNS:localhost,IP:127.0.0.1",
+): TestPki {
   const dir = mkdtempSync(join(tmpdir(), "vbo-client-tls-"));
   try {
     openssl(
@@ -63,7 +66,7 @@ export function makeTestPki(commonName = "Test VBO CA"): TestPki {
     );
     writeFileSync(
       join(dir, "server.ext"),
-      "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+      `subjectAltName=${altNames}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
     );
     openssl(
       [

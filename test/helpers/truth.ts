@@ -1,14 +1,15 @@
-// Expected metric values computed from the simulator's ground truth with the label rules, and the
-// registry's actual values in the same shape, so tests compare them exactly.
+// Expected metric values computed from the simulator's ground truth with the README's label rules
+// (written out again in expected-labels.ts, never the exporter's own mapping), and the registry's
+// actual values in the same shape, so tests compare them exactly.
 import assert from "node:assert/strict";
 import type { Registry } from "prom-client";
-import {
-  organizationLabel,
-  rawLabel,
-  restoreTypeLabel,
-  splitClientHost,
-} from "../../src/pipeline/labels.ts";
 import type { RunningSimulator } from "../../src/simulator/server.ts";
+import {
+  expectedClientHost,
+  expectedEnum,
+  expectedOrganization,
+  expectedRestoreType,
+} from "./expected-labels.ts";
 
 export type Values = Map<string, number>;
 
@@ -63,9 +64,9 @@ export function truthAt(
     sessionCount++;
     const base = {
       server,
-      organization: organizationLabel(session.organization as string | undefined),
-      restore_type: restoreTypeLabel(session.type as string),
-      client_host: splitClientHost(session.clientHost as string | undefined).host,
+      organization: expectedOrganization(session.organization),
+      restore_type: expectedRestoreType(session.type),
+      client_host: expectedClientHost(session.clientHost),
     };
     add(truth.sessions, base, 1);
     const startSeconds = Date.parse(session.creationTime as string) / 1000;
@@ -85,18 +86,14 @@ export function truthAt(
         1,
       );
     if (session.state === "Stopped")
-      add(truth.finished, { ...base, result: rawLabel(session.result as string) }, 1);
+      add(truth.finished, { ...base, result: expectedEnum(session.result) }, 1);
     else add(truth.running, base, 1);
     for (const event of sim.world.eventsAt(session.id, atMs)) {
       // An item still being processed is counted once it ends, or as it is when its session stops.
       if (session.state !== "Stopped" && event.status === "Running") continue;
       eventCount++;
-      const eventType = rawLabel(event.type as string);
-      add(
-        truth.events,
-        { ...base, event_type: eventType, status: rawLabel(event.status as string) },
-        1,
-      );
+      const eventType = expectedEnum(event.type);
+      add(truth.events, { ...base, event_type: eventType, status: expectedEnum(event.status) }, 1);
       add(truth.bytes, { ...base, event_type: eventType }, event.itemSizeBytes as number);
     }
   }

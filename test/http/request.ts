@@ -10,7 +10,13 @@ export interface Reply {
 
 export function get(
   url: string,
-  options: { headers?: Record<string, string>; ca?: string; method?: string } = {},
+  options: {
+    headers?: Record<string, string>;
+    ca?: string;
+    method?: string;
+    /** Source address, e.g. 127.0.0.2 to come from another loopback client. */
+    localAddress?: string;
+  } = {},
 ): Promise<Reply> {
   const target = new URL(url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
@@ -21,6 +27,7 @@ export function get(
         method: options.method ?? "GET",
         headers: { connection: "close", ...options.headers },
         ...(options.ca === undefined ? {} : { ca: options.ca }),
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -148,12 +148,19 @@ test("a failed restore from a new client host reaches the webhook as two routed,
     startedSecondsAgo: 5,
   });
 
-  const wanted = ["VboRestoreSessionFailed", "VboRestoreFromNewClientHost"];
+  // Each receiver is notified on its own: wait for every expected delivery, not the first of each.
+  const wanted = [
+    "VboRestoreSessionFailed/vbo-team",
+    "VboRestoreFromNewClientHost/security",
+    "VboRestoreFromNewClientHost/vbo-team",
+  ];
   await waitFor(
-    "both alerts at the webhook",
+    "both alerts at their receivers",
     async () => {
-      const names = new Set(delivered(webhook).map((d) => d.alert.labels.alertname));
-      return wanted.every((n) => names.has(n)) ? true : undefined;
+      const got = new Set(
+        delivered(webhook).map((d) => `${d.alert.labels.alertname}/${d.receiver}`),
+      );
+      return wanted.every((n) => got.has(n)) ? true : undefined;
     },
     40_000,
     async () => JSON.stringify(await queryPrometheus(stack.prometheusUrl, "ALERTS")),

@@ -60,16 +60,43 @@ function alert(labels: Record<string, string>) {
   return { labels, annotations: { summary: "test" }, startsAt: new Date().toISOString() };
 }
 
-/** Receiver name → alert names delivered to it. */
+/** Posted last, in a group of its own: its notification comes after every earlier group's. */
+const BARRIER = "VboTestBarrier";
+
+/** Receiver name → alert names delivered to it (the barrier left out). */
 function deliveries(receiver: WebhookReceiver): Map<string, Set<string>> {
   const byReceiver = new Map<string, Set<string>>();
   for (const call of receiver.calls) {
     const body = call.body as { alerts: { labels: Record<string, string> }[] };
-    const names = byReceiver.get(call.path.slice(1)) ?? new Set<string>();
-    for (const a of body.alerts) names.add(a.labels.alertname ?? "");
-    byReceiver.set(call.path.slice(1), names);
+    const names = body.alerts.map((a) => a.labels.alertname ?? "").filter((n) => n !== BARRIER);
+    if (names.length === 0) continue;
+    const known = byReceiver.get(call.path.slice(1)) ?? new Set<string>();
+    for (const name of names) known.add(name);
+    byReceiver.set(call.path.slice(1), known);
   }
   return byReceiver;
+}
+
+async function postAlerts(alerts: readonly unknown[]): Promise<void> {
+  const response = await fetch(`${alertmanagerUrl}/api/v2/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(alerts),
+  });
+  assert.equal(response.status, 200);
+}
+
+/** `alertname/server` of the alerts Alertmanager holds as inhibited. */
+async function inhibited(): Promise<string[]> {
+  const response = await fetch(`${alertmanagerUrl}/api/v2/alerts`);
+  const alerts = (await response.json()) as {
+    labels: Record<string, string>;
+    status: { state: string; inhibitedBy: string[] };
+  }[];
+  return alerts
+    .filter((a) => a.status.state === "suppressed" && a.status.inhibitedBy.length > 0)
+    .map((a) => `${a.labels.alertname}/${a.labels.server}`)
+    .sort();
 }
 
 test("alerts are routed by organization, category and severity, and the exporter being down inhibits the rest", {
@@ -118,12 +145,7 @@ test("alerts are routed by organization, category and severity, and the exporter
       job: "vbo-restore-exporter",
     }),
   ];
-  const response = await fetch(`${alertmanagerUrl}/api/v2/alerts`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(posted),
-  });
-  assert.equal(response.status, 200);
+  await postAlerts(posted);
   const expected = new Map([
     ["vbo-oncall", ["VboExporterDown", "VboServerUnreachable"]],
     ["security", ["VboRestoreFromNewClientHost"]],
@@ -142,8 +164,36 @@ test("alerts are routed by organization, category and severity, and the exporter
     15_000,
     () => JSON.stringify([...deliveries(hook)].map(([r, n]) => [r, [...n]])),
   );
-  // Give inhibited notifications the chance to (wrongly) arrive.
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  // Alertmanager itself says which alerts it inhibits.
+  const expectedInhibited = ["VboPollingStale/prod", "VboServerUnreachable/lab"];
+  let held: string[] = [];
+  await waitFor(
+    "the inhibited alerts",
+    async () => {
+      held = await inhibited();
+      return held.join() === expectedInhibited.join() ? true : undefined;
+    },
+    15_000,
+    () => JSON.stringify(held),
+  );
+  // A notification of an inhibited alert would have left with its group's first flush; a group
+  // created after all of them flushes after them, so once its notification is in, all are.
+  await postAlerts([
+    alert({ alertname: BARRIER, severity: "warning", category: "test", server: "barrier" }),
+  ]);
+  await waitFor(
+    "the barrier notification",
+    async () =>
+      hook.calls.some((c) =>
+        (c.body as { alerts: { labels: Record<string, string> }[] }).alerts.some(
+          (a) => a.labels.alertname === BARRIER,
+        ),
+      )
+        ? true
+        : undefined,
+    15_000,
+    () => String(hook.calls.length),
+  );
   const got = deliveries(hook);
   assert.deepEqual(
     [...got].map(([r, n]) => [r, [...n].sort()]).sort(),

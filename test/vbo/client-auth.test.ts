@@ -1,7 +1,9 @@
 // Token handling over real HTTP: login, refresh before expiry, 401 re-login, 429 Retry-After,
 // paced and single-flight /token calls, and bad credentials reported without hammering.
 import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
+import { createLogger } from "../../src/logger.ts";
 import { createVboClient } from "../../src/vbo/client.ts";
 import { VboError } from "../../src/vbo/errors.ts";
 import { fakeClock } from "./fake-clock.ts";
@@ -359,13 +361,26 @@ describe("VBO client authentication", () => {
     t.after(() => process.off("unhandledRejection", onUnhandled));
     const clock = fakeClock();
     let refuse = false;
+    let onRefusedToken = () => {};
     const vbo = await startFakeVbo({
       clock,
       sessions: 1,
-      intercept: (r) =>
-        refuse && r.url.endsWith("/token")
-          ? json(400, { error: "invalid_grant", error_description: "password changed" })
-          : undefined,
+      intercept: (r) => {
+        if (!refuse || !r.url.endsWith("/token")) return undefined;
+        onRefusedToken();
+        return json(400, { error: "invalid_grant", error_description: "password changed" });
+      },
+    });
+    const lines = new PassThrough();
+    let logged = "";
+    lines.setEncoding("utf8").on("data", (chunk: string) => {
+      logged += chunk;
+    });
+    const loginFailed = new Promise<void>((resolve) => {
+      const check = () => {
+        if (logged.includes("VBO login failed")) resolve();
+      };
+      lines.on("data", check);
     });
     const client = createVboClient({
       url: vbo.url,
@@ -373,6 +388,7 @@ describe("VBO client authentication", () => {
       username: "admin",
       password: PASSWORD,
       clock,
+      logger: createLogger("debug", lines),
     });
     try {
       await client.getRestoreSession("0");
@@ -384,11 +400,16 @@ describe("VBO client authentication", () => {
       await assert.rejects(client.getRestoreSession("0", aborted.signal), { reason: "aborted" });
       assert.equal(tokenCalls(vbo.requests).length, before, "no login for a caller that gave up");
 
+      // The caller gives up once its login is under way (its refresh grant reached VBO).
       const leaving = new AbortController();
+      onRefusedToken = () => leaving.abort();
       const pending = client.getRestoreSession("0", leaving.signal);
-      leaving.abort();
       await assert.rejects(pending, { reason: "aborted" });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The shared login goes on behind the caller: refresh refused, then the password refused.
+      await loginFailed;
+      assert.equal(tokenCalls(vbo.requests).length, before + 2);
+      // Node reports a rejection nobody handles once the microtasks of its turn have run.
+      await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(unhandled, [], "the refused login behind an aborted caller is handled");
     } finally {
       client.close();
