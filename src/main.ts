@@ -111,7 +111,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     });
     const otlp = config.logs.otlp;
     const logs = createLogPipeline({
-      db: store.db,
+      store,
       options: {
         endpoint: otlp.endpoint,
         protocol: otlp.protocol,

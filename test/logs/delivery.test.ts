@@ -33,10 +33,9 @@ function assertAscending(records: readonly ReceivedRecord[]): void {
 function deadLetters(
   harness: Harness,
 ): { reason: string; record_key: string; status: number | null }[] {
-  const rows = harness.db
-    .prepare("SELECT reason, record_key, status FROM log_dead_letter ORDER BY id")
-    .all() as { reason: string; record_key: string; status: number | null }[];
-  return rows.map((row) => ({ ...row }));
+  return harness.store.outbox
+    .listDeadLetters(1000)
+    .map((d) => ({ reason: d.reason, record_key: d.recordKey, status: d.status }));
 }
 
 const HOUR = 3_600_000;

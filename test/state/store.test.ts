@@ -8,8 +8,9 @@ import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import type { PollResult } from "../../src/pipeline/types.ts";
 import { StateFileError } from "../../src/state/errors.ts";
-import { openStateStore, STATE_FILE_NAME } from "../../src/state/store.ts";
+import { openStateStore, STATE_FILE_NAME, type StateTransaction } from "../../src/state/store.ts";
 import type { RestoreEvent, RestoreSession } from "../../src/vbo/types.ts";
+import { readNumber, setSchemaVersion, tamper } from "./fixtures/old-state.ts";
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "vbo-store-"));
@@ -122,7 +123,7 @@ test("a batch commits with its events and counters, or not at all when a sink th
 
   const seen: number[] = [];
   const counting = {
-    writeInTransaction: (_db: DatabaseSync, batch: PollResult) =>
+    writeInTransaction: (_tx: StateTransaction, batch: PollResult) =>
       void seen.push(batch.newEvents.length),
   };
   const counts = store.commitPoll(
@@ -174,8 +175,8 @@ test("reopening keeps everything; a newer schema is refused", (t) => {
   const again = openStateStore({ dir });
   assert.equal(again.serverState("lab").cursorMs, 5);
   assert.ok(again.counterRows().length > 0);
-  again.db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
   again.close();
+  setSchemaVersion(join(dir, STATE_FILE_NAME), 99);
   assert.throws(() => openStateStore({ dir }), /newer version/);
 });
 
@@ -197,7 +198,8 @@ test("event ids are kept only while their session runs, and a schema-1 file is c
     },
     [],
   );
-  const rows = (sql: string) => (store.db.prepare(sql).get() as { n: number }).n;
+  const file = join(dir, STATE_FILE_NAME);
+  const rows = (sql: string) => readNumber(file, sql);
   assert.equal(rows("SELECT count(*) AS n FROM seen_events"), 0, "dropped when it finished");
   assert.equal(store.recentSessions(1)[0]?.eventCount, 3, "the session keeps its event count");
   const events = store
@@ -212,18 +214,19 @@ test("event ids are kept only while their session runs, and a schema-1 file is c
   assert.equal(rows("SELECT count(*) AS n FROM seen_events"), 0);
   assert.deepEqual(store.serverState("lab").runningSessionIds, []);
 
-  // What schema 1 left behind: event ids of finished sessions. Opening migrates them away and
-  // keeps the running session's.
+  // What schema 1 left behind: event ids of finished sessions (and no outbox tables of the
+  // later schemas). Opening migrates them away and keeps the running session's.
   store.commitPoll(poll([session("w", "Working")], [event("w1", "w")]), []);
-  store.db.exec(
-    "INSERT INTO seen_events (server, session_id, event_id) VALUES ('lab', 'r', 'e1'), ('lab', 'r', 'e2')",
-  );
-  store.db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   store.close();
+  tamper(
+    file,
+    `INSERT INTO seen_events (server, session_id, event_id) VALUES ('lab', 'r', 'e1'), ('lab', 'r', 'e2');
+     DROP TABLE log_chunks; DROP TABLE log_totals; DROP TABLE log_dead_letter;`,
+  );
+  setSchemaVersion(file, 1);
   const reopened = openStateStore({ dir });
   t.after(() => reopened.close());
-  const version = reopened.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
-  assert.deepEqual({ ...version }, { value: "2" });
+  assert.equal(rows("SELECT value FROM meta WHERE key = 'schema_version'"), 3);
   assert.deepEqual([...reopened.seenEventIds("lab", "r")], []);
   assert.deepEqual([...reopened.seenEventIds("lab", "w")], ["w1"]);
 });
