@@ -1,7 +1,7 @@
 // The state file: created when missing, refused with a clear, actionable error when corrupt or foreign,
 // and every batch all-or-nothing when a sink fails inside the transaction.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -229,4 +229,134 @@ test("event ids are kept only while their session runs, and a schema-1 file is c
   assert.equal(rows("SELECT value FROM meta WHERE key = 'schema_version'"), 3);
   assert.deepEqual([...reopened.seenEventIds("lab", "r")], []);
   assert.deepEqual([...reopened.seenEventIds("lab", "w")], ["w1"]);
+});
+
+test("an empty (0-byte) state file is refused with what happened and the ways out; a new one is whole", (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, STATE_FILE_NAME);
+  writeFileSync(file, "");
+  assert.throws(
+    () => openStateStore({ dir }),
+    (error: unknown) =>
+      error instanceof StateFileError &&
+      error.message.startsWith(`${file}: is empty (0 bytes)`) &&
+      /every counter would restart from 0/.test(error.message) &&
+      /Restore a backup/.test(error.message) &&
+      /move the file away/.test(error.message),
+  );
+  assert.equal(statSync(file).size, 0, "the file is left as it was");
+
+  // A state file the exporter creates is complete once it has its name: never an empty one.
+  const fresh = tempDir(t);
+  openStateStore({ dir: fresh }).close();
+  assert.deepEqual(readdirSync(fresh), [STATE_FILE_NAME]);
+  assert.ok(statSync(join(fresh, STATE_FILE_NAME)).size > 0);
+  assert.equal(
+    readNumber(join(fresh, STATE_FILE_NAME), "SELECT value FROM meta WHERE key = 'schema_version'"),
+    3,
+  );
+});
+
+test("a large session committed in several batches: stored running, then updated, then finished once", (t) => {
+  const dir = tempDir(t);
+  const store = openStateStore({ dir });
+  t.after(() => store.close());
+  const running = session("big", "Working");
+  const stopped = session("big");
+  const events = Array.from({ length: 7 }, (_, i) => event(`e${i}`, "big"));
+  const batch = (
+    lists: Pick<PollResult, "newSessions" | "updatedSessions" | "finishedSessions">,
+    of: RestoreEvent[],
+    owner: RestoreSession,
+  ): PollResult => ({
+    server: "lab",
+    observedAtNs: 1n,
+    ...lists,
+    newEvents: of.map((e) => ({ session: owner, event: e })),
+  });
+  const sum = (metric: string) =>
+    store
+      .counterRows()
+      .filter((r) => r.metric === metric)
+      .reduce((a, r) => a + r.value, 0);
+
+  store.commitPoll(
+    batch(
+      { newSessions: [running], updatedSessions: [], finishedSessions: [] },
+      events.slice(0, 3),
+      running,
+    ),
+    [],
+  );
+  assert.deepEqual(store.serverState("lab").runningSessionIds, ["big"]);
+  assert.equal(store.seenEventIds("lab", "big").size, 3);
+  assert.equal(sum("vbo_restore_sessions_total"), 1);
+  assert.equal(sum("vbo_restore_events_total"), 3);
+
+  store.commitPoll(
+    batch(
+      { newSessions: [], updatedSessions: [running], finishedSessions: [] },
+      events.slice(3, 6),
+      running,
+    ),
+    [],
+  );
+  assert.deepEqual(store.serverState("lab").runningSessionIds, ["big"]);
+  assert.deepEqual([...(store.seenEventIdsOf("lab", ["big", "other"]).get("big") ?? [])].sort(), [
+    "e0",
+    "e1",
+    "e2",
+    "e3",
+    "e4",
+    "e5",
+  ]);
+  assert.deepEqual([...(store.seenEventIdsOf("lab", ["other"]).get("other") ?? ["?"])], []);
+  assert.throws(
+    () =>
+      store.commitPoll(
+        batch(
+          { newSessions: [], updatedSessions: [running], finishedSessions: [] },
+          [event("e4", "big")],
+          running,
+        ),
+        [],
+      ),
+    /event e4 of session big is already committed/,
+  );
+  assert.throws(
+    () =>
+      store.commitPoll(
+        batch(
+          { newSessions: [], updatedSessions: [], finishedSessions: [stopped] },
+          [event("e1", "big")],
+          stopped,
+        ),
+        [],
+      ),
+    /event e1 of session big is already committed/,
+    "a finishing session's events are checked against the ids it had",
+  );
+
+  const counts = store.commitPoll(
+    batch(
+      { newSessions: [], updatedSessions: [], finishedSessions: [stopped] },
+      events.slice(6),
+      stopped,
+    ),
+    [],
+  );
+  assert.deepEqual(store.serverState("lab").runningSessionIds, []);
+  assert.equal(store.seenEventIds("lab", "big").size, 0, "dropped when it finished");
+  assert.equal(sum("vbo_restore_sessions_total"), 1, "counted once");
+  assert.equal(sum("vbo_restore_sessions_finished_total"), 1);
+  assert.equal(sum("vbo_restore_events_total"), 7);
+  assert.equal(counts.durations[0]?.seconds, 300);
+  assert.deepEqual(store.totals(), { sessions: 1, events: 7 });
+  const recent = store.recentSessions(1)[0];
+  assert.equal(recent?.eventCount, 7);
+  assert.equal(recent?.state, "Stopped");
+  assert.deepEqual(
+    [...store.durationRows()].map((r) => r.seconds),
+    [300],
+  );
 });
