@@ -23,8 +23,9 @@ export interface LogsOptions {
   readonly compression?: "gzip" | "none";
   /**
    * Records whose timestamp is older than this when they are committed, or when their chunk is
-   * due to be sent, go to the dead-letter table with reason too_old instead of being sent (Loki's reject_old_samples_max_age, 7 days by
-   * default). null sends them anyway and lets the receiver decide.
+   * due to be sent, go to the dead-letter table with reason too_old instead of being sent (Loki's
+   * reject_old_samples_max_age, 7 days by default). null sends them anyway and lets the receiver
+   * decide.
    */
   readonly maxRecordAgeMs?: number | null;
   /** First retry delay after a failed export (default 1 s), doubled per attempt with jitter. */
