@@ -360,3 +360,49 @@ test("a large session committed in several batches: stored running, then updated
     [300],
   );
 });
+
+test("transaction(fn): all or nothing, after-commit callbacks only on commit, no nesting, no stale handle", (t) => {
+  const store = openStateStore({ dir: tempDir(t) });
+  t.after(() => store.close());
+  const chunk = {
+    destination: "default",
+    oldestNs: 1_000_000n,
+    newestNs: 2_000_000n,
+    recordCount: 3,
+    contentType: "application/x-protobuf",
+    contentEncoding: "",
+    body: new Uint8Array([1, 2, 3]),
+  };
+  const ran: string[] = [];
+  assert.throws(
+    () =>
+      store.transaction((tx) => {
+        tx.outbox.addChunks([chunk], 5);
+        tx.afterCommit(() => ran.push("rolled back"));
+        assert.equal(tx.outbox.pendingRecords(), 3, "visible inside");
+        throw new Error("refused");
+      }),
+    /refused/,
+  );
+  assert.equal(store.outbox.pendingRecords(), 0);
+  assert.equal(ran.length, 0, "no after-commit callback on a rollback");
+
+  let kept: Parameters<Parameters<typeof store.transaction>[0]>[0] | null = null;
+  const id = store.transaction((tx) => {
+    kept = tx;
+    tx.outbox.addChunks([chunk, { ...chunk, oldestNs: 500_000n }], 5);
+    tx.afterCommit(() => ran.push("committed"));
+    assert.throws(() => store.transaction(() => 0), /do not nest/);
+    return tx.outbox.nextChunk("default")?.id;
+  });
+  assert.deepEqual(ran, ["committed"]);
+  assert.equal(store.outbox.pendingRecords(), 6, "records, not chunks");
+  assert.equal(store.outbox.oldestEnqueuedAtMs(), 5);
+  const next = store.outbox.nextChunk("default");
+  assert.equal(next?.id, id);
+  assert.equal(next?.oldestMs, 0, "the chunk with the oldest record first");
+  assert.deepEqual([...(next?.body ?? [])], [1, 2, 3]);
+  assert.throws(() => kept?.outbox.pendingRecords(), /transaction is over/);
+  store.transaction((tx) => tx.outbox.removeChunk(next?.id ?? -1));
+  assert.equal(store.outbox.pendingRecords(), 3);
+});
