@@ -3,6 +3,7 @@
 // and commitPoll writes one poll batch together with every BatchSink (the log outbox) in one.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { describeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RecentSession } from "../pipeline/status.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
@@ -95,7 +96,9 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
   const file = join(options.dir, STATE_FILE_NAME);
   const db = openDatabase(file);
   const outbox = outboxTables(db);
-  const transaction = transactor(db, outbox);
+  const transaction = transactor(db, outbox, (error) =>
+    options.logger?.error({ err: describeError(error) }, "an after-commit step failed"),
+  );
   const commit: CommitPoll = pollCommitter(db);
   const statements = {
     sessionKnown: db.prepare(

@@ -30,7 +30,11 @@ function guarded<T extends object>(target: T, isOpen: () => boolean): T {
  * Transactions over `db`. The work is synchronous (node:sqlite is), so nothing else can use the
  * connection while one is open: no one ever waits for a free connection.
  */
-export function transactor(db: DatabaseSync, outbox: OutboxWrites): Transact {
+export function transactor(
+  db: DatabaseSync,
+  outbox: OutboxWrites,
+  onCallbackError: (error: unknown) => void,
+): Transact {
   return <T>(work: (tx: StateTransaction) => T): T => {
     if (db.isTransaction) throw new Error("state transactions do not nest");
     let open = true;
@@ -55,7 +59,15 @@ export function transactor(db: DatabaseSync, outbox: OutboxWrites): Transact {
     } finally {
       open = false;
     }
-    for (const callback of callbacks) callback();
+    // The work is committed whatever a callback does: a throw here must not make the caller
+    // take the transaction for failed (and, say, skip counting what it committed).
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        onCallbackError(error);
+      }
+    }
     return result;
   };
 }

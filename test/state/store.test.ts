@@ -405,4 +405,16 @@ test("transaction(fn): all or nothing, after-commit callbacks only on commit, no
   assert.throws(() => kept?.outbox.pendingRecords(), /transaction is over/);
   store.transaction((tx) => tx.outbox.removeChunk(next?.id ?? -1));
   assert.equal(store.outbox.pendingRecords(), 3);
+
+  // A failing after-commit step does not make the committed work look failed.
+  const after: string[] = [];
+  store.transaction((tx) => {
+    tx.outbox.removeChunk(store.outbox.nextChunk("default")?.id ?? -1);
+    tx.afterCommit(() => {
+      throw new Error("metrics broke");
+    });
+    tx.afterCommit(() => after.push("still ran"));
+  });
+  assert.deepEqual(after, ["still ran"]);
+  assert.equal(store.outbox.pendingRecords(), 0);
 });
