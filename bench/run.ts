@@ -74,7 +74,7 @@ const store = openStateStore({ dir });
 const registry = new Registry();
 const metrics = createExporterMetrics(registry, { version: "bench", servers: ["bench"], store });
 const logs = createLogPipeline({
-  db: store.db,
+  store,
   options: { endpoint: sink.url, protocol: "http/protobuf" },
   registry,
   logger: silentLogger(),
@@ -107,9 +107,7 @@ await poller.pollOnce();
 const backfillMs = performance.now() - t;
 const status = poller.status();
 if (!status.up) throw new Error(`backfill failed: ${status.lastError?.message}`);
-const events = Number(
-  store.db.prepare("SELECT coalesce(sum(event_count), 0) AS n FROM sessions").get()?.n ?? 0,
-);
+const events = store.totals().events;
 row(`backfill ${sessions} sessions + ${events} events`, `${Math.round(backfillMs)} ms`);
 row(
   "backfill throughput",
@@ -139,14 +137,8 @@ row(
   `${Math.round(drainMs)} ms, ${Math.round(delivered / (drainMs / 1000))} records/s, ${sink.received()} requests`,
 );
 
-/** Bytes of the state database in use (the free pages the drained outbox left are reused). */
-function stateBytesInUse(): number {
-  const pragma = (name: string) =>
-    Number(Object.values(store.db.prepare(`PRAGMA ${name}`).get() ?? {})[0] ?? 0);
-  store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  return (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
-}
-const stateBytes = stateBytesInUse();
+// Bytes of the state database in use (the free pages the drained outbox left are reused).
+const stateBytes = store.bytesInUse();
 row(
   "state database after the drain",
   `${mb(stateBytes)}, ${Math.round(stateBytes / sessions)} bytes per session`,

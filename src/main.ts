@@ -117,7 +117,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     // Built once: every text from a VBO server or the log receiver is scrubbed of these.
     const secrets = configSecrets(config);
     const logs = createLogPipeline({
-      db: store.db,
+      store,
       options: {
         endpoint: otlp.endpoint,
         protocol: otlp.protocol,

@@ -3,7 +3,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../config/load.ts";
-import { openOutbox } from "../logs/outbox.ts";
+import { LOGS_DEFAULTS } from "../logs/options.ts";
+import { requeueDeadLetters } from "../logs/outbox.ts";
 import { configSecrets, scrub } from "../secrets/scrub.ts";
 import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
 import { type Command, UsageError } from "./command.ts";
@@ -72,10 +73,7 @@ export const deadLettersCommand: Command = {
     }
     const store = openStateStore({ dir });
     try {
-      const outbox = openOutbox(store.db, Number.MAX_SAFE_INTEGER);
-      const entries = outbox
-        .listDeadLetters(Number.MAX_SAFE_INTEGER)
-        .filter((e) => reason === null || e.reason === reason);
+      const entries = store.outbox.listDeadLetters(Number.MAX_SAFE_INTEGER, reason);
       const perReason = new Map<string, number>();
       for (const entry of entries)
         perReason.set(entry.reason, (perReason.get(entry.reason) ?? 0) + 1);
@@ -95,7 +93,7 @@ export const deadLettersCommand: Command = {
         );
       }
       if (flags.replay === true) {
-        const moved = outbox.replayDeadLetters(reason, Date.now());
+        const moved = requeueDeadLetters(store, reason, Date.now(), LOGS_DEFAULTS.batchMaxRecords);
         console.log(`moved ${moved} record${moved === 1 ? "" : "s"} back into the outbox`);
       }
       return 0;

@@ -1,10 +1,12 @@
-// The two ways a batch leaves the exporter: OTLP/HTTP to a receiver, or readable console lines.
+// The two ways a chunk leaves the exporter: its stored bytes over OTLP/HTTP to a receiver, or its
+// records as readable console lines.
 
+import { decodeChunk } from "./chunk-codec.ts";
 import { formatConsoleLine } from "./console-output.ts";
 import { ExportError } from "./errors.ts";
 import { classifyResponse, type ExportOutcome } from "./export-outcome.ts";
 import type { Transport } from "./http-transport.ts";
-import { decodePartialSuccess, encodeExportRequest, type OtlpProtocol } from "./otlp-encode.ts";
+import { decodePartialSuccess } from "./otlp-encode.ts";
 import type { Deliver } from "./sender.ts";
 
 const decoder = new TextDecoder();
@@ -15,13 +17,11 @@ const decoder = new TextDecoder();
  */
 export function otlpDeliver(
   transport: Transport,
-  protocol: OtlpProtocol,
   scrub: (text: string) => string = (text) => text,
 ): Deliver {
-  return async (records, signal): Promise<ExportOutcome> => {
-    const body = encodeExportRequest(records, protocol);
+  return async (request, signal): Promise<ExportOutcome> => {
     try {
-      const response = await transport.send(body, signal);
+      const response = await transport.send(request, signal);
       const partial =
         response.status >= 200 && response.status < 300
           ? decodePartialSuccess(response.body, response.contentType)
@@ -50,8 +50,10 @@ export function otlpDeliver(
 
 /** Console delivery: one readable line per record on the given stream; always acknowledged. */
 export function consoleDeliver(out: NodeJS.WritableStream): Deliver {
-  return async (records) => {
-    const lines = records.map((record) => `${formatConsoleLine(record)}\n`).join("");
+  return async (request) => {
+    const lines = decodeChunk(request)
+      .records.map((record) => `${formatConsoleLine(record)}\n`)
+      .join("");
     await new Promise<void>((resolve, reject) => {
       out.write(lines, (error) => (error ? reject(error) : resolve()));
     });

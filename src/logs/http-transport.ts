@@ -1,4 +1,5 @@
-// One OTLP/HTTP POST: gzip, headers, basic/bearer auth, TLS CA; returns status, Retry-After, body.
+// One OTLP/HTTP POST of a request body as stored (already encoded and compressed): headers,
+// basic/bearer auth, TLS CA; returns status, Retry-After, body.
 //
 // The OpenTelemetry exporters (OTLPLogExporter) retry internally on their own timers and report
 // only success/failure through a callback: the HTTP status, the Retry-After header and the
@@ -8,19 +9,24 @@
 import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { gzipSync } from "node:zlib";
 import { parseRetryAfter } from "../retry-after.ts";
 import { ExportError } from "./errors.ts";
 
 export interface TransportOptions {
   readonly endpoint: string;
-  readonly contentType: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly basicAuth?: { readonly username: string; readonly password: string } | null;
   readonly bearerToken?: string | null;
   readonly tls?: { readonly caFile?: string | null; readonly insecureSkipVerify?: boolean };
   readonly timeoutMs: number;
-  readonly compression: "gzip" | "none";
+}
+
+/** One request body with the content type and encoding it was stored with. */
+export interface TransportRequest {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  /** "gzip", or "" when the body is not compressed. */
+  readonly contentEncoding: string;
 }
 
 export interface TransportResponse {
@@ -32,8 +38,8 @@ export interface TransportResponse {
 }
 
 export interface Transport {
-  /** Sends one request body; throws ExportError for network, TLS and timeout failures. */
-  send(body: Uint8Array, signal?: AbortSignal): Promise<TransportResponse>;
+  /** Sends one request body as it is; throws ExportError for network, TLS and timeout failures. */
+  send(request: TransportRequest, signal?: AbortSignal): Promise<TransportResponse>;
   close(): void;
 }
 
@@ -72,9 +78,7 @@ export function createHttpTransport(
   const secure = url.protocol === "https:";
   const display = `${url.origin}${url.pathname}`;
   const headers: Record<string, string> = { ...options.headers };
-  headers["content-type"] = options.contentType;
   headers["user-agent"] = "vbo-restore-exporter";
-  if (options.compression === "gzip") headers["content-encoding"] = "gzip";
   if (options.basicAuth) {
     const token = Buffer.from(
       `${options.basicAuth.username}:${options.basicAuth.password}`,
@@ -107,8 +111,10 @@ export function createHttpTransport(
     : undefined;
 
   return {
-    send(body, signal) {
-      const payload = options.compression === "gzip" ? gzipSync(body) : body;
+    send(request, signal) {
+      const payload = request.body;
+      const content: Record<string, string> = { "content-type": request.contentType };
+      if (request.contentEncoding !== "") content["content-encoding"] = request.contentEncoding;
       return new Promise<TransportResponse>((resolve, reject) => {
         let deadline: NodeJS.Timeout | undefined;
         const settle = {
@@ -123,7 +129,7 @@ export function createHttpTransport(
         };
         const requestOptions = {
           method: "POST",
-          headers: { ...headers, "content-length": String(payload.length) },
+          headers: { ...headers, ...content, "content-length": String(payload.length) },
           ...(agent ? { agent } : {}),
           ...(signal ? { signal } : {}),
         };

@@ -14,17 +14,18 @@ export interface LogsOptions {
   readonly tls?: { readonly caFile?: string | null; readonly insecureSkipVerify?: boolean };
   /** Longest one export request may take, connect to last response byte (default 10 s). */
   readonly timeoutMs?: number;
-  /** Records per export request (default 500). */
+  /** Records per export request (one outbox chunk; default 500). */
   readonly batchMaxRecords?: number;
-  /** Stored bytes per export request, before compression (default 1 MiB). */
+  /** Encoded bytes per export request (one outbox chunk), before compression (default 1 MiB). */
   readonly batchMaxBytes?: number;
   /** Pending records at which poll batches are refused (backpressure; default 1 000 000). */
   readonly outboxMaxRecords?: number;
   readonly compression?: "gzip" | "none";
   /**
-   * Records whose timestamp is older than this when they are due to be sent go to the dead-letter
-   * table with reason too_old instead of being sent (Loki's reject_old_samples_max_age, 7 days by
-   * default). null sends them anyway and lets the receiver decide.
+   * Records whose timestamp is older than this when they are committed, or when their chunk is
+   * due to be sent, go to the dead-letter table with reason too_old instead of being sent (Loki's
+   * reject_old_samples_max_age, 7 days by default). null sends them anyway and lets the receiver
+   * decide.
    */
   readonly maxRecordAgeMs?: number | null;
   /** First retry delay after a failed export (default 1 s), doubled per attempt with jitter. */

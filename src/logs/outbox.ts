@@ -1,230 +1,300 @@
-// The durable log outbox and dead-letter table in the state store's SQLite database.
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+// The durable log outbox over the state store: records are encoded into chunks when their batch
+// commits, chunks are handed to the sender ready to send, and records it cannot send (refused, too
+// old, unreadable) are set aside as dead letters, counted and logged.
+import type { Clock } from "../clock.ts";
+import { describeError, toReason } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { NewDeadLetter, OutboxReads, StoredChunk } from "../state/outbox-tables.ts";
+import type { StateTransaction } from "../state/transaction.ts";
+import {
+  type ChunkBounds,
+  type ChunkFormat,
+  decodeChunk,
+  destinationOf,
+  type EncodedChunk,
+  encodeChunks,
+  formatOf,
+  isStoredRecords,
+} from "./chunk-codec.ts";
 import { OutboxFullError } from "./errors.ts";
+import type { TransportRequest } from "./http-transport.ts";
+import type { LogMetrics } from "./metrics.ts";
 import { encodeStoredRecord } from "./record-codec.ts";
+import { effectiveTimeUnixNano } from "./record-time.ts";
 import type { LogRecord } from "./records.ts";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS log_outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  record_key TEXT NOT NULL UNIQUE,
-  server TEXT NOT NULL,
-  time_unix_nano INTEGER NOT NULL,
-  enqueued_at_ms INTEGER NOT NULL,
-  size_bytes INTEGER NOT NULL,
-  record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS log_outbox_drain_order ON log_outbox (time_unix_nano, id);
-CREATE TABLE IF NOT EXISTS log_dead_letter (
-  id INTEGER PRIMARY KEY,
-  record_key TEXT NOT NULL,
-  server TEXT NOT NULL,
-  time_unix_nano INTEGER NOT NULL,
-  enqueued_at_ms INTEGER NOT NULL,
-  record TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  status INTEGER,
-  message TEXT NOT NULL,
-  dead_lettered_at_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS log_dead_letter_reason ON log_dead_letter (reason, id);
-`;
-
-/** One pending record as the sender reads it. */
-export interface OutboxEntry {
-  readonly id: number;
-  readonly record: string;
-  readonly sizeBytes: number;
+/** The part of the state store the outbox uses. */
+export interface OutboxStore {
+  transaction<T>(work: (tx: StateTransaction) => T): T;
+  readonly outbox: OutboxReads;
 }
 
-export interface DeadLetterEntry {
-  readonly id: number;
-  readonly recordKey: string;
-  readonly server: string;
-  readonly record: string;
+/** A chunk ready to go: its stored bytes, content type and encoding as the request. */
+export interface SendableChunk extends StoredChunk {
+  readonly request: TransportRequest;
+}
+
+/** A record the receiver refused for good. */
+export interface Refusal {
+  readonly record: LogRecord;
   readonly reason: string;
   readonly status: number | null;
   readonly message: string;
-  readonly deadLetteredAtMs: number;
+}
+
+export interface OutboxOptions {
+  readonly store: OutboxStore;
+  /** How new chunks are encoded. */
+  readonly format: ChunkFormat;
+  readonly bounds: ChunkBounds;
+  /** Pending records at which poll batches are refused. */
+  readonly maxRecords: number;
+  /** Records older than this are dead-lettered as too_old instead of sent; null sends all. */
+  readonly maxRecordAgeMs: number | null;
+  readonly clock: Clock;
+  readonly metrics: LogMetrics;
+  readonly logger: Logger;
 }
 
 export interface Outbox {
-  /** Inserts records (synchronously, inside the caller's transaction); returns how many were new. */
-  enqueue(db: DatabaseSync, records: readonly LogRecord[], nowMs: number): number;
-  /** Oldest-first (record timestamp, then insertion order), bounded by count and bytes (≥ 1 record). */
-  nextBatch(maxRecords: number, maxBytes: number): OutboxEntry[];
-  /** Removes acknowledged records. */
-  remove(ids: readonly number[]): void;
-  /** Moves records to the dead-letter table with the reason, atomically. */
-  deadLetter(
-    ids: readonly number[],
-    reason: string,
-    status: number | null,
-    message: string,
-    nowMs: number,
-  ): void;
-  pendingCount(): number;
-  /** Enqueue time of the oldest pending record (insertion order), or null when empty. */
+  /** Encodes records into chunks inside the caller's transaction; throws OutboxFullError at the cap. */
+  enqueue(tx: StateTransaction, records: readonly LogRecord[]): void;
+  destinations(): string[];
+  /**
+   * The next chunk of `destination` to send, oldest first; stored-records chunks are encoded, and
+   * records past maxRecordAge set aside, before it is handed out.
+   */
+  next(destination: string): SendableChunk | null;
+  /** The receiver took the chunk. */
+  acknowledge(chunk: SendableChunk): void;
+  /** The chunk's records (for a 400 to bisect); null when unreadable (then it is set aside whole). */
+  records(chunk: SendableChunk): LogRecord[] | null;
+  /** A request for some of a chunk's records, encoded as the chunk is. */
+  requestFor(chunk: SendableChunk, records: readonly LogRecord[]): TransportRequest;
+  /**
+   * Ends a bisected chunk: the refused records become dead letters, those not yet settled (a
+   * retryable failure stopped the bisection) go back as a chunk of their own.
+   */
+  settle(chunk: SendableChunk, refused: readonly Refusal[], unsettled: readonly LogRecord[]): void;
+  pendingRecords(): number;
   oldestEnqueuedAtMs(): number | null;
   deadLetterCount(): number;
-  listDeadLetters(limit: number): DeadLetterEntry[];
-  /** Moves dead letters (all, or those with one reason) back into the outbox; returns how many. */
-  replayDeadLetters(reason: string | null, nowMs: number): number;
+  /** Moves dead letters (all, or one reason's) back into the outbox; returns how many. */
+  replayDeadLetters(reason: string | null): number;
 }
 
-const utf8 = new TextEncoder();
-
-function inTransaction(db: DatabaseSync, work: () => void): void {
-  if (db.isTransaction) {
-    work();
-    return;
-  }
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    work();
-    db.exec("COMMIT");
-  } catch (error) {
-    db.exec("ROLLBACK");
-    throw error;
-  }
+/** Moves dead letters back into the outbox as stored records, encoded again before they are sent. */
+export function requeueDeadLetters(
+  store: OutboxStore,
+  reason: string | null,
+  nowMs: number,
+  recordsPerChunk: number,
+): number {
+  return store.transaction((tx) => tx.outbox.requeueDeadLetters(reason, nowMs, recordsPerChunk));
 }
 
-function placeholders(count: number): string {
-  return new Array(count).fill("?").join(",");
-}
-
-/** Creates the tables when missing and returns the outbox over them. */
-export function openOutbox(db: DatabaseSync, maxRecords: number): Outbox {
-  db.exec(SCHEMA);
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO log_outbox (record_key, server, time_unix_nano, enqueued_at_ms, size_bytes, record)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  );
-  const count = db.prepare("SELECT count(*) AS n FROM log_outbox");
-  const oldest = db.prepare("SELECT enqueued_at_ms AS t FROM log_outbox ORDER BY id LIMIT 1");
-  const batch = db.prepare(
-    "SELECT id, record, size_bytes FROM log_outbox ORDER BY time_unix_nano, id LIMIT ?",
-  );
-  const deadCount = db.prepare("SELECT count(*) AS n FROM log_dead_letter");
-  const deadList = db.prepare(
-    `SELECT id, record_key, server, record, reason, status, message, dead_lettered_at_ms
-     FROM log_dead_letter ORDER BY id LIMIT ?`,
-  );
-  const replayAll = db.prepare(
-    `INSERT OR IGNORE INTO log_outbox (record_key, server, time_unix_nano, enqueued_at_ms, size_bytes, record)
-     SELECT record_key, server, time_unix_nano, ?2, length(CAST(record AS BLOB)), record
-     FROM log_dead_letter WHERE ?1 IS NULL OR reason = ?1 ORDER BY id`,
-  );
-  const deleteDead = db.prepare("DELETE FROM log_dead_letter WHERE ?1 IS NULL OR reason = ?1");
-  const byIds = new Map<string, StatementSync>();
-  const prepared = (sql: string): StatementSync => {
-    let statement = byIds.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      byIds.set(sql, statement);
-    }
-    return statement;
+function deadLetterOf(record: LogRecord, reason: string, status: number | null, message: string) {
+  return {
+    destination: destinationOf(record),
+    recordKey: record.key,
+    server: record.server,
+    timeUnixNano: effectiveTimeUnixNano(record),
+    record: encodeStoredRecord(record),
+    reason,
+    status,
+    message,
   };
-  const pendingCount = (): number => Number((count.get() as { n: number }).n);
+}
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { store, clock, metrics, logger } = options;
+  const tooOldMessage = `record timestamp is older than the configured maximum age of ${options.maxRecordAgeMs} ms`;
+  const cutoffMs = (): number | null =>
+    options.maxRecordAgeMs === null ? null : clock.now() - options.maxRecordAgeMs;
+
+  /** Splits off the records older than maxRecordAge as too_old dead letters. */
+  const splitTooOld = (records: readonly LogRecord[]) => {
+    const cutoff = cutoffMs();
+    if (cutoff === null) return { fresh: records, letters: [] as NewDeadLetter[] };
+    const cutoffNs = BigInt(Math.floor(cutoff)) * 1_000_000n;
+    const fresh: LogRecord[] = [];
+    const letters: NewDeadLetter[] = [];
+    for (const record of records) {
+      if (effectiveTimeUnixNano(record) < cutoffNs)
+        letters.push(deadLetterOf(record, "too_old", null, tooOldMessage));
+      else fresh.push(record);
+    }
+    return { fresh, letters };
+  };
+
+  /** Counts and logs dead letters once their transaction has committed. */
+  const report = (tx: StateTransaction, letters: readonly NewDeadLetter[], records?: number) => {
+    if (letters.length === 0) return;
+    tx.afterCommit(() => {
+      const byReason = new Map<string, NewDeadLetter[]>();
+      for (const letter of letters) {
+        const list = byReason.get(letter.reason);
+        if (list) list.push(letter);
+        else byReason.set(letter.reason, [letter]);
+      }
+      for (const [reason, list] of byReason) {
+        const count = records ?? list.length;
+        metrics.deadLettered.inc({ reason }, count);
+        const first = list[0] as NewDeadLetter;
+        logger.error(
+          { reason, status: first.status, records: count, receiverMessage: first.message },
+          "log records moved to the dead-letter table",
+        );
+      }
+    });
+  };
+
+  /** An unreadable chunk is set aside whole (its bytes kept) and the rest goes on. */
+  const quarantine = (chunk: StoredChunk, error: unknown): void => {
+    const letter: NewDeadLetter = {
+      destination: chunk.destination,
+      recordKey: `chunk:${chunk.id}`,
+      server: "",
+      timeUnixNano: BigInt(chunk.oldestMs) * 1_000_000n,
+      record: JSON.stringify({
+        chunk: {
+          contentType: chunk.contentType,
+          contentEncoding: chunk.contentEncoding,
+          body: Buffer.from(chunk.body).toString("base64"),
+        },
+      }),
+      reason: toReason(error),
+      status: null,
+      message: describeError(error),
+    };
+    store.transaction((tx) => {
+      tx.outbox.removeChunk(chunk.id);
+      tx.outbox.addDeadLetters([letter], chunk.enqueuedAtMs, clock.now());
+      report(tx, [letter], chunk.recordCount);
+    });
+  };
+
+  /** Replaces a chunk by the chunks of its records that may still be sent, encoded in `format`. */
+  const rework = (chunk: StoredChunk, format: ChunkFormat): void => {
+    let decoded: ReturnType<typeof decodeChunk>;
+    try {
+      decoded = decodeChunk(chunk);
+    } catch (error) {
+      quarantine(chunk, error);
+      return;
+    }
+    const { fresh, letters } = splitTooOld(decoded.records);
+    for (const bad of decoded.unreadable)
+      letters.push({
+        destination: chunk.destination,
+        recordKey: "unreadable",
+        server: "",
+        timeUnixNano: 0n,
+        record: bad.text,
+        reason: toReason(bad.error),
+        status: null,
+        message: describeError(bad.error),
+      });
+    const chunks = encodeChunks(fresh, format, options.bounds);
+    store.transaction((tx) => {
+      tx.outbox.removeChunk(chunk.id);
+      tx.outbox.addChunks(chunks, chunk.enqueuedAtMs);
+      tx.outbox.addDeadLetters(letters, chunk.enqueuedAtMs, clock.now());
+      report(tx, letters);
+    });
+  };
+
+  const sendable = (chunk: StoredChunk): SendableChunk => ({
+    ...chunk,
+    request: {
+      body: chunk.body,
+      contentType: chunk.contentType,
+      contentEncoding: chunk.contentEncoding,
+    },
+  });
+
+  const formatOfChunk = (chunk: SendableChunk): ChunkFormat =>
+    formatOf(chunk.request.contentType, chunk.request.contentEncoding) ?? options.format;
+
+  const encodeLike = (chunk: SendableChunk, records: readonly LogRecord[]): EncodedChunk[] =>
+    encodeChunks(records, formatOfChunk(chunk), {
+      maxRecords: Number.MAX_SAFE_INTEGER,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
 
   return {
-    enqueue(txDb, records, nowMs) {
-      if (records.length === 0) return 0;
-      const target = txDb === db ? insert : txDb.prepare(insert.sourceSQL);
-      const pending = pendingCount();
+    enqueue(tx, records) {
+      if (records.length === 0) return;
+      const pending = tx.outbox.pendingRecords();
       // A soft cap: a batch is refused only when the outbox is already full, so a single poll
       // larger than the cap (a first-start lookback) cannot wedge the pipeline for ever.
-      if (pending >= maxRecords) throw new OutboxFullError(pending, maxRecords);
-      let added = 0;
-      for (const record of records) {
-        const text = encodeStoredRecord(record);
-        const result = target.run(
-          record.key,
-          record.server,
-          record.timeUnixNano,
-          nowMs,
-          utf8.encode(text).length,
-          text,
-        );
-        added += Number(result.changes);
-      }
-      return added;
+      if (pending >= options.maxRecords) throw new OutboxFullError(pending, options.maxRecords);
+      const now = clock.now();
+      const { fresh, letters } = splitTooOld(records);
+      tx.outbox.addChunks(encodeChunks(fresh, options.format, options.bounds), now);
+      tx.outbox.addDeadLetters(letters, now, now);
+      report(tx, letters);
     },
-    nextBatch(maxRecords_, maxBytes) {
-      const rows = batch.all(Math.max(1, maxRecords_)) as {
-        id: number;
-        record: string;
-        size_bytes: number;
-      }[];
-      const out: OutboxEntry[] = [];
-      let bytes = 0;
-      for (const row of rows) {
-        if (out.length > 0 && bytes + row.size_bytes > maxBytes) break;
-        bytes += row.size_bytes;
-        out.push({ id: Number(row.id), record: row.record, sizeBytes: Number(row.size_bytes) });
-      }
-      return out;
-    },
-    remove(ids) {
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        prepared(`DELETE FROM log_outbox WHERE id IN (${placeholders(chunk.length)})`).run(
-          ...chunk,
-        );
-      }
-    },
-    deadLetter(ids, reason, status, message, nowMs) {
-      inTransaction(db, () => {
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          const list = placeholders(chunk.length);
-          prepared(
-            `INSERT OR REPLACE INTO log_dead_letter
-             (id, record_key, server, time_unix_nano, enqueued_at_ms, record, reason, status, message, dead_lettered_at_ms)
-             SELECT id, record_key, server, time_unix_nano, enqueued_at_ms, record, ?, ?, ?, ?
-             FROM log_outbox WHERE id IN (${list})`,
-          ).run(reason, status, message, nowMs, ...chunk);
-          prepared(`DELETE FROM log_outbox WHERE id IN (${list})`).run(...chunk);
+    destinations: () => store.outbox.destinations(),
+    next(destination) {
+      for (;;) {
+        const chunk = store.outbox.nextChunk(destination);
+        if (chunk === null) return null;
+        if (isStoredRecords(chunk.contentType)) {
+          rework(chunk, options.format);
+          continue;
         }
+        const format = formatOf(chunk.contentType, chunk.contentEncoding);
+        if (format === null) {
+          quarantine(
+            chunk,
+            new Error(`unknown chunk format ${chunk.contentType} ${chunk.contentEncoding}`),
+          );
+          continue;
+        }
+        const cutoff = cutoffMs();
+        if (cutoff !== null && chunk.oldestMs < cutoff) {
+          rework(chunk, format);
+          continue;
+        }
+        return sendable(chunk);
+      }
+    },
+    acknowledge(chunk) {
+      store.transaction((tx) => tx.outbox.removeChunk(chunk.id));
+    },
+    records(chunk) {
+      try {
+        return decodeChunk(chunk.request).records;
+      } catch (error) {
+        quarantine(chunk, error);
+        return null;
+      }
+    },
+    requestFor(chunk, records) {
+      const [encoded] = encodeLike(chunk, records);
+      if (!encoded) throw new Error("no records to encode");
+      return {
+        body: encoded.body,
+        contentType: encoded.contentType,
+        contentEncoding: encoded.contentEncoding,
+      };
+    },
+    settle(chunk, refused, unsettled) {
+      const letters = refused.map((r) => deadLetterOf(r.record, r.reason, r.status, r.message));
+      const chunks = unsettled.length === 0 ? [] : encodeLike(chunk, unsettled);
+      store.transaction((tx) => {
+        tx.outbox.removeChunk(chunk.id);
+        tx.outbox.addChunks(chunks, chunk.enqueuedAtMs);
+        tx.outbox.addDeadLetters(letters, chunk.enqueuedAtMs, clock.now());
+        report(tx, letters);
       });
     },
-    pendingCount,
-    oldestEnqueuedAtMs() {
-      const row = oldest.get() as { t: number } | undefined;
-      return row === undefined ? null : Number(row.t);
-    },
-    deadLetterCount() {
-      return Number((deadCount.get() as { n: number }).n);
-    },
-    listDeadLetters(limit) {
-      const rows = deadList.all(limit) as {
-        id: number;
-        record_key: string;
-        server: string;
-        record: string;
-        reason: string;
-        status: number | null;
-        message: string;
-        dead_lettered_at_ms: number;
-      }[];
-      return rows.map((row) => ({
-        id: Number(row.id),
-        recordKey: row.record_key,
-        server: row.server,
-        record: row.record,
-        reason: row.reason,
-        status: row.status === null ? null : Number(row.status),
-        message: row.message,
-        deadLetteredAtMs: Number(row.dead_lettered_at_ms),
-      }));
-    },
-    replayDeadLetters(reason, nowMs) {
-      let moved = 0;
-      inTransaction(db, () => {
-        moved = Number(replayAll.run(reason, nowMs).changes);
-        deleteDead.run(reason);
-      });
-      return moved;
+    pendingRecords: () => store.outbox.pendingRecords(),
+    oldestEnqueuedAtMs: () => store.outbox.oldestEnqueuedAtMs(),
+    deadLetterCount: () => store.outbox.deadLetterCount(),
+    replayDeadLetters(reason) {
+      return requeueDeadLetters(store, reason, clock.now(), options.bounds.maxRecords);
     },
   };
 }

@@ -1,45 +1,52 @@
-// The durable OTLP log pipeline: a BatchSink filling the outbox inside the state store's
-// transaction, and a background sender draining it to the receiver (or the console).
+// The durable OTLP log pipeline: a BatchSink encoding each batch's records into the outbox inside
+// the state store's transaction, and a background sender draining it to the receiver (or the console).
 //
 // Guarantees and choices (the README repeats them for operators):
-// - At least once, and exactly once as far as Loki can tell: a record is inserted in the same
-//   SQLite transaction that marks its event as seen, and leaves the outbox only after a 2xx. A
-//   crash between sending and the acknowledgement re-sends the stored record byte for byte (same
-//   timestamps, body, attributes and attribute order, same resource), which Loki drops as a
-//   duplicate.
-// - Order: the outbox drains by record timestamp (then insertion order) across all servers, one
-//   batch at a time, so a backlog always goes before fresher records and each Loki stream
-//   (service_name + vbo_server) receives its entries in time order. A batch that keeps failing
-//   blocks the ones behind it (retried with backoff, never skipped).
-// - Too old: records whose timestamp is older than maxRecordAgeMs (default 7 days, Loki's default
-//   reject_old_samples_max_age) are dead-lettered with reason too_old instead of being sent; a
-//   first-start lookback longer than that produces such dead letters for its oldest part. Set the
-//   lookback below Loki's limit or raise both; replayDeadLetters() re-queues them.
-// - Outbox cap: when the outbox already holds outboxMaxRecords, the sink throws OutboxFullError,
-//   the state store's transaction rolls back and the poller reads the same data again on its next
-//   poll: backpressure, nothing lost (metric vbo_log_outbox_full_total and an error log).
-import type { DatabaseSync } from "node:sqlite";
+// - At least once, and exactly once as far as Loki can tell: records are encoded (OTLP protobuf or
+//   JSON, gzip when configured) into chunks of at most batchMaxRecords records and batchMaxBytes
+//   bytes in the same transaction that marks their events as seen, and a chunk leaves the outbox
+//   only after a 2xx. A chunk is one request, stored with its content type and encoding and sent
+//   byte for byte: a crash between sending and the acknowledgement sends the identical bytes
+//   again (same timestamps, body, attributes and attribute order, same resource), which Loki drops
+//   as duplicates, and a configuration change never alters a pending chunk.
+// - Order: chunks are kept per destination (one, "default", until records are routed per tenant)
+//   and drain oldest record time first, one at a time, so a backlog goes before fresher records;
+//   within a chunk records are in time order. A chunk that keeps failing blocks the ones behind it
+//   (retried with backoff, never skipped).
+// - Refusals: a 4xx other than the configuration errors is bisected (the chunk read back, halves
+//   sent again) until the refused records are alone; they go to the dead-letter table with the
+//   reason, status and message; replayDeadLetters() puts them back as stored records, encoded
+//   again before they are sent.
+// - Too old: records whose time is older than maxRecordAgeMs (default 7 days, Loki's default
+//   reject_old_samples_max_age) are dead-lettered with reason too_old instead of being sent: at
+//   commit, and at send time for records that aged in the outbox (their chunk is read back and
+//   re-encoded without them). A first-start lookback longer than that produces such dead letters
+//   for its oldest part. Set the lookback below Loki's limit or raise both.
+// - Outbox cap: when the outbox already holds outboxMaxRecords records, the sink throws
+//   OutboxFullError, the state store's transaction rolls back and the poller reads the same data
+//   again on its next poll: backpressure, nothing lost (metric vbo_log_outbox_full_total and an
+//   error log).
 import type { Registry } from "prom-client";
 import type { Clock } from "../clock.ts";
 import { describeError, toReason } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
+import type { StateTransaction } from "../state/transaction.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { consoleDeliver, otlpDeliver } from "./deliver.ts";
 import { OutboxFullError } from "./errors.ts";
 import { createHttpTransport, type Transport } from "./http-transport.ts";
 import { createLogMetrics } from "./metrics.ts";
 import { type LogsOptions, resolveLogsOptions } from "./options.ts";
-import { CONTENT_TYPES } from "./otlp-encode.ts";
-import { openOutbox } from "./outbox.ts";
+import { createOutbox, type OutboxStore } from "./outbox.ts";
 import { recordsFromPoll } from "./records.ts";
 import { createSender, type PassResult } from "./sender.ts";
 
 export type { LogsOptions } from "./options.ts";
 
 export interface LogPipelineDeps {
-  /** The state store's database; the pipeline adds its tables (log_outbox, log_dead_letter). */
-  readonly db: DatabaseSync;
+  /** The state store: its transactions and the outbox's tables. */
+  readonly store: OutboxStore;
   readonly options: LogsOptions;
   /** Private prom-client registry: the vbo_log_* metrics are registered here. */
   readonly registry: Registry;
@@ -73,13 +80,12 @@ function displayEndpoint(endpoint: string): string {
 }
 
 export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
-  const { db, logger, clock } = deps;
+  const { store, logger, clock } = deps;
   const options = resolveLogsOptions(deps.options);
-  const outbox = openOutbox(db, options.outboxMaxRecords);
   const metrics = createLogMetrics(deps.registry, {
-    pending: () => outbox.pendingCount(),
-    oldestEnqueuedAtMs: () => outbox.oldestEnqueuedAtMs(),
-    deadLetters: () => outbox.deadLetterCount(),
+    pending: () => store.outbox.pendingRecords(),
+    oldestEnqueuedAtMs: () => store.outbox.oldestEnqueuedAtMs(),
+    deadLetters: () => store.outbox.deadLetterCount(),
     limit: options.outboxMaxRecords,
     now: () => clock.now(),
   });
@@ -88,13 +94,11 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     transport = createHttpTransport(
       {
         endpoint: options.endpoint,
-        contentType: CONTENT_TYPES[options.protocol],
         headers: options.headers,
         basicAuth: options.basicAuth,
         bearerToken: options.bearerToken,
         tls: options.tls,
         timeoutMs: options.timeoutMs,
-        compression: options.compression,
       },
       () => clock.now(),
     );
@@ -102,19 +106,19 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
   const deliver =
     transport === null
       ? consoleDeliver(deps.stdout ?? process.stdout)
-      : otlpDeliver(transport, options.protocol, deps.scrub);
-  const sender = createSender({
-    outbox,
-    deliver,
-    metrics,
-    logger,
-    clock,
-    busy: () => db.isOpen && db.isTransaction,
-    batchMaxRecords: options.batchMaxRecords,
-    batchMaxBytes: options.batchMaxBytes,
+      : otlpDeliver(transport, deps.scrub);
+  const chunks = createOutbox({
+    store,
+    format: { protocol: options.protocol, compression: options.compression },
+    bounds: { maxRecords: options.batchMaxRecords, maxBytes: options.batchMaxBytes },
+    maxRecords: options.outboxMaxRecords,
     // The console has no age limit; a receiver has (Loki: reject_old_samples_max_age).
     maxRecordAgeMs: transport === null ? null : options.maxRecordAgeMs,
+    clock,
+    metrics,
+    logger,
   });
+  const sender = createSender({ outbox: chunks, deliver, metrics, logger, clock });
   const context = { serviceVersion: deps.serviceVersion, instanceId: deps.instanceId };
 
   // Single flight: the background loop and drainOnce never send the same records twice at once.
@@ -172,7 +176,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
           );
           if (attempt === 1 || attempt % 10 === 0) {
             logger.warn(
-              { reason: result.retry.reason, attempt, delayMs, pending: outbox.pendingCount() },
+              { reason: result.retry.reason, attempt, delayMs, pending: chunks.pendingRecords() },
               "log export failed; the records stay in the outbox and are retried",
             );
           }
@@ -193,11 +197,11 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
 
   return {
     sink: {
-      writeInTransaction(txDb: DatabaseSync, batch: PollResult): void {
+      writeInTransaction(tx: StateTransaction, batch: PollResult): void {
         const records = recordsFromPoll(batch, context);
         if (records.length === 0) return;
         try {
-          outbox.enqueue(txDb, records, clock.now());
+          chunks.enqueue(tx, records);
         } catch (error) {
           if (error instanceof OutboxFullError) {
             metrics.outboxFull.inc();
@@ -208,8 +212,8 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
           }
           throw error;
         }
-        // After the caller's synchronous transaction has ended, look for the new records.
-        setImmediate(() => wake?.());
+        // Once the batch has committed, the sender looks for the new chunks at once.
+        tx.afterCommit(() => wake?.());
       },
     },
     start() {
@@ -243,7 +247,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
       return result.exported;
     },
     replayDeadLetters(reason) {
-      const moved = outbox.replayDeadLetters(reason ?? null, clock.now());
+      const moved = chunks.replayDeadLetters(reason ?? null);
       logger.info(
         { reason: reason ?? "any", records: moved },
         "dead letters moved back to the outbox",

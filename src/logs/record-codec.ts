@@ -1,5 +1,5 @@
-// The outbox's stored form of a log record: canonical JSON that reads back to the identical record,
-// so a replay after a crash sends the same bytes (timestamps as decimal strings, ordered attributes).
+// The stored form of a log record (dead letters, and outbox chunks not yet encoded): canonical JSON
+// that reads back to the identical record (timestamps as decimal strings, ordered attributes).
 import { ExporterError } from "../errors.ts";
 import type { Attribute, AttributeValue, LogRecord } from "./records.ts";
 

@@ -224,6 +224,20 @@ export function sessionRecord(
   };
 }
 
+/**
+ * A record's key from what it carries on the wire (its name and attributes), for records read back
+ * from an encoded request: `event:<session>:<event>` or `session:<session>`.
+ */
+export function recordKeyOf(eventName: string, attributes: readonly Attribute[]): string {
+  const text = (key: string) => {
+    const found = attributes.find((a) => a.key === key);
+    return found === undefined ? "" : String(found.value.value);
+  };
+  return eventName === SESSION_RECORD_NAME
+    ? `session:${text("vbo.session.id")}`
+    : `event:${text("vbo.session.id")}:${text("vbo.event.id")}`;
+}
+
 /** Every record one poll produces: its new events in order, then its finished sessions. */
 export function recordsFromPoll(poll: PollResult, context: RecordContext): LogRecord[] {
   const records = poll.newEvents.map((entry) =>

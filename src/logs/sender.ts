@@ -1,20 +1,16 @@
-// Drains the outbox oldest first in bounded batches; a record leaves it only when the receiver
-// acknowledged it (2xx) or when it was isolated as rejected and moved to the dead-letter table.
+// Drains the outbox chunk by chunk, oldest first per destination, sending each chunk's stored bytes;
+// a chunk leaves it only when the receiver acknowledged it (2xx) or when a refusal (4xx) was
+// bisected until the refused records were alone and set aside as dead letters.
 import type { Clock } from "../clock.ts";
-import { describeError, toReason } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ExportOutcome } from "./export-outcome.ts";
+import type { TransportRequest } from "./http-transport.ts";
 import type { LogMetrics } from "./metrics.ts";
-import type { Outbox, OutboxEntry } from "./outbox.ts";
-import { decodeStoredRecord } from "./record-codec.ts";
-import { effectiveTimeUnixNano } from "./record-time.ts";
+import type { Outbox, Refusal, SendableChunk } from "./outbox.ts";
 import type { LogRecord } from "./records.ts";
 
-/** Sends one batch and says what the receiver made of it (never throws for receiver failures). */
-export type Deliver = (
-  records: readonly LogRecord[],
-  signal?: AbortSignal,
-) => Promise<ExportOutcome>;
+/** Sends one request and says what the receiver made of it (never throws for receiver failures). */
+export type Deliver = (request: TransportRequest, signal?: AbortSignal) => Promise<ExportOutcome>;
 
 export interface SenderDeps {
   readonly outbox: Outbox;
@@ -22,11 +18,6 @@ export interface SenderDeps {
   readonly metrics: LogMetrics;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** True while someone (the state store) holds an open transaction on the shared connection. */
-  readonly busy: () => boolean;
-  readonly batchMaxRecords: number;
-  readonly batchMaxBytes: number;
-  readonly maxRecordAgeMs: number | null;
 }
 
 export interface PassResult {
@@ -36,150 +27,143 @@ export interface PassResult {
   readonly retry: { readonly reason: string; readonly retryAfterMs: number | null } | null;
 }
 
-interface Item {
-  readonly entry: OutboxEntry;
-  readonly record: LogRecord;
-}
-
 export interface Sender {
-  /** Sends batches until the outbox is empty or a retryable failure stops it. */
+  /** Sends chunks until the outbox is empty or a retryable failure stops it. */
   pass(signal?: AbortSignal): Promise<PassResult>;
 }
 
+interface RangeResult {
+  delivered: number;
+  refused: Refusal[];
+  /** Records not settled because a retryable failure stopped the bisection. */
+  unsettled: LogRecord[];
+  retry: PassResult["retry"];
+}
+
+type Rejected = Extract<ExportOutcome, { kind: "rejected" }>;
+
 export function createSender(deps: SenderDeps): Sender {
   const { outbox, metrics, logger, clock } = deps;
-  // Never read or write inside someone else's open transaction on the shared connection: rows it
-  // inserted may still roll back, and our deletes would commit or roll back with its work.
-  const waitIdle = async (): Promise<void> => {
-    while (deps.busy()) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+  const delivered = (outcome: Extract<ExportOutcome, { kind: "delivered" }>, records: number) => {
+    metrics.exported.inc(records);
+    metrics.lastExport.set(clock.now() / 1000);
+    if (outcome.rejectedRecords > 0) {
+      // OTLP partial success names no records, and the spec forbids retrying the request:
+      // count and log it; the records have left the outbox.
+      metrics.rejected.inc({ reason: "partial_success" }, outcome.rejectedRecords);
+      metrics.failures.inc({ reason: "partial_success" });
+      logger.warn(
+        { rejected: outcome.rejectedRecords, receiverMessage: outcome.message },
+        "the log receiver accepted the batch but rejected some records",
+      );
+    }
   };
 
-  const deadLetter = (
-    items: readonly Item[] | readonly OutboxEntry[],
-    reason: string,
-    status: number | null,
-    message: string,
-  ): number => {
-    const ids = items.map((item) => ("entry" in item ? item.entry.id : item.id));
-    outbox.deadLetter(ids, reason, status, message, clock.now());
-    metrics.deadLettered.inc({ reason }, ids.length);
-    logger.error(
-      { reason, status, records: ids.length, receiverMessage: message },
-      "log records moved to the dead-letter table",
-    );
-    return ids.length;
-  };
+  const refusal = (record: LogRecord, outcome: Rejected): Refusal => ({
+    record,
+    reason: outcome.reason,
+    status: outcome.status,
+    message: outcome.message,
+  });
 
-  interface RangeResult {
-    exported: number;
-    deadLettered: number;
-    retry: PassResult["retry"];
-  }
-
-  /** Sends items; on a record-dependent rejection, halves the range until the culprits are alone. */
-  const sendRange = async (items: readonly Item[], signal?: AbortSignal): Promise<RangeResult> => {
-    const outcome = await deps.deliver(
-      items.map((item) => item.record),
-      signal,
-    );
-    await waitIdle();
+  /** Sends part of a rejected chunk; halves it again on a rejection until the culprits are alone. */
+  const sendRange = async (
+    chunk: SendableChunk,
+    records: readonly LogRecord[],
+    signal?: AbortSignal,
+  ): Promise<RangeResult> => {
+    const outcome = await deps.deliver(outbox.requestFor(chunk, records), signal);
     if (outcome.kind === "delivered") {
-      outbox.remove(items.map((item) => item.entry.id));
-      metrics.exported.inc(items.length);
-      metrics.lastExport.set(clock.now() / 1000);
-      if (outcome.rejectedRecords > 0) {
-        // OTLP partial success names no records, and the spec forbids retrying the request:
-        // count and log it; the batch has left the outbox.
-        metrics.rejected.inc({ reason: "partial_success" }, outcome.rejectedRecords);
-        metrics.failures.inc({ reason: "partial_success" });
-        logger.warn(
-          { rejected: outcome.rejectedRecords, receiverMessage: outcome.message },
-          "the log receiver accepted the batch but rejected some records",
-        );
-      }
-      return { exported: items.length, deadLettered: 0, retry: null };
+      delivered(outcome, records.length);
+      return { delivered: records.length, refused: [], unsettled: [], retry: null };
     }
     metrics.failures.inc({ reason: outcome.reason });
-    if (outcome.kind === "retry") {
+    if (outcome.kind === "retry")
+      return {
+        delivered: 0,
+        refused: [],
+        unsettled: [...records],
+        retry: { reason: outcome.reason, retryAfterMs: outcome.retryAfterMs },
+      };
+    return bisect(chunk, records, outcome, signal);
+  };
+
+  const bisect = async (
+    chunk: SendableChunk,
+    records: readonly LogRecord[],
+    outcome: Rejected,
+    signal?: AbortSignal,
+  ): Promise<RangeResult> => {
+    if (records.length === 1)
+      return {
+        delivered: 0,
+        refused: [refusal(records[0] as LogRecord, outcome)],
+        unsettled: [],
+        retry: null,
+      };
+    // Receivers such as Loki may have stored part of a rejected request: the halves carry the
+    // same records, byte for byte, so the receiver's duplicate detection drops what it holds.
+    const middle = Math.ceil(records.length / 2);
+    const first = await sendRange(chunk, records.slice(0, middle), signal);
+    if (first.retry) return { ...first, unsettled: [...first.unsettled, ...records.slice(middle)] };
+    const second = await sendRange(chunk, records.slice(middle), signal);
+    return {
+      delivered: first.delivered + second.delivered,
+      refused: [...first.refused, ...second.refused],
+      unsettled: second.unsettled,
+      retry: second.retry,
+    };
+  };
+
+  /** Sends one chunk; returns what left the outbox and whether a retryable failure stopped it. */
+  const sendChunk = async (
+    chunk: SendableChunk,
+    signal?: AbortSignal,
+  ): Promise<{ exported: number; deadLettered: number; retry: PassResult["retry"] }> => {
+    const outcome = await deps.deliver(chunk.request, signal);
+    if (outcome.kind === "delivered") {
+      outbox.acknowledge(chunk);
+      delivered(outcome, chunk.recordCount);
+      return { exported: chunk.recordCount, deadLettered: 0, retry: null };
+    }
+    metrics.failures.inc({ reason: outcome.reason });
+    if (outcome.kind === "retry")
       return {
         exported: 0,
         deadLettered: 0,
         retry: { reason: outcome.reason, retryAfterMs: outcome.retryAfterMs },
       };
-    }
-    if (items.length === 1) {
-      return {
-        exported: 0,
-        deadLettered: deadLetter(items, outcome.reason, outcome.status, outcome.message),
-        retry: null,
-      };
-    }
-    // Receivers such as Loki may have stored part of a rejected batch: the halves are sent again
-    // byte for byte, so the receiver's duplicate detection drops what it already holds.
-    const middle = Math.ceil(items.length / 2);
-    const first = await sendRange(items.slice(0, middle), signal);
-    if (first.retry) return first;
-    const second = await sendRange(items.slice(middle), signal);
-    return {
-      exported: first.exported + second.exported,
-      deadLettered: first.deadLettered + second.deadLettered,
-      retry: second.retry,
-    };
-  };
-
-  /** Decodes entries; unreadable ones and those past maxRecordAge are dead-lettered at once. */
-  const prepare = (entries: readonly OutboxEntry[]): { items: Item[]; deadLettered: number } => {
-    const items: Item[] = [];
-    const tooOld: OutboxEntry[] = [];
-    let deadLettered = 0;
-    const oldestAllowedNs =
-      deps.maxRecordAgeMs === null ? null : BigInt(clock.now() - deps.maxRecordAgeMs) * 1_000_000n;
-    for (const entry of entries) {
-      let record: LogRecord;
-      try {
-        record = decodeStoredRecord(entry.record);
-      } catch (error) {
-        deadLettered += deadLetter([entry], toReason(error), null, describeError(error));
-        continue;
-      }
-      const timeNs = effectiveTimeUnixNano(record);
-      if (oldestAllowedNs !== null && timeNs < oldestAllowedNs) tooOld.push(entry);
-      else items.push({ entry, record });
-    }
-    if (tooOld.length > 0) {
-      deadLettered += deadLetter(
-        tooOld,
-        "too_old",
-        null,
-        `record timestamp is older than the configured maximum age of ${deps.maxRecordAgeMs} ms`,
-      );
-    }
-    return { items, deadLettered };
+    // The rare path: read the records back and find the ones refused.
+    const records = outbox.records(chunk);
+    if (records === null) return { exported: 0, deadLettered: chunk.recordCount, retry: null };
+    const result = await bisect(chunk, records, outcome, signal);
+    outbox.settle(chunk, result.refused, result.unsettled);
+    return { exported: result.delivered, deadLettered: result.refused.length, retry: result.retry };
   };
 
   return {
     async pass(signal) {
       let exported = 0;
       let deadLettered = 0;
-      for (;;) {
-        if (signal?.aborted) return { exported, deadLettered, retry: null };
-        await waitIdle();
-        const entries = outbox.nextBatch(deps.batchMaxRecords, deps.batchMaxBytes);
-        if (entries.length === 0) return { exported, deadLettered, retry: null };
-        const prepared = prepare(entries);
-        deadLettered += prepared.deadLettered;
-        if (prepared.items.length === 0) continue;
-        let result: RangeResult;
-        try {
-          result = await sendRange(prepared.items, signal);
-        } catch (error) {
+      for (const destination of outbox.destinations()) {
+        for (;;) {
           if (signal?.aborted) return { exported, deadLettered, retry: null };
-          throw error;
+          const chunk = outbox.next(destination);
+          if (chunk === null) break;
+          let result: Awaited<ReturnType<typeof sendChunk>>;
+          try {
+            result = await sendChunk(chunk, signal);
+          } catch (error) {
+            if (signal?.aborted) return { exported, deadLettered, retry: null };
+            throw error;
+          }
+          exported += result.exported;
+          deadLettered += result.deadLettered;
+          if (result.retry) return { exported, deadLettered, retry: result.retry };
         }
-        exported += result.exported;
-        deadLettered += result.deadLettered;
-        if (result.retry) return { exported, deadLettered, retry: result.retry };
       }
+      return { exported, deadLettered, retry: null };
     },
   };
 }

@@ -1,6 +1,6 @@
 // What one poll cycle hands to the state store, and the hook through which other sinks (the log
 // outbox) write inside the same transaction.
-import type { DatabaseSync } from "node:sqlite";
+import type { StateTransaction } from "../state/transaction.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 
 /** The outcome of one poll of one server: only what is new or changed since the stored state. */
@@ -24,10 +24,10 @@ export interface SessionEvent {
 }
 
 /**
- * A consumer that must write in the same SQLite transaction as the state store's batch commit,
- * so that a crash either keeps both or neither (e.g. the OTLP log outbox).
+ * A consumer that must write in the same transaction as the state store's batch commit, so that a
+ * crash either keeps both or neither (e.g. the OTLP log outbox).
  */
 export interface BatchSink {
-  /** Called inside the open transaction; must only use `db` synchronously and must not commit. */
-  writeInTransaction(db: DatabaseSync, batch: PollResult): void;
+  /** Called inside the open transaction, synchronously; a throw rolls the whole batch back. */
+  writeInTransaction(tx: StateTransaction, batch: PollResult): void;
 }

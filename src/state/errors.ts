@@ -28,6 +28,18 @@ export function unusableStateFile(
   );
 }
 
+/**
+ * An existing state file with no bytes (truncated, or replaced by a failed copy or restore):
+ * taking it as fresh state would restart every counter at 0 and send the whole lookback again
+ * with new observed times, which Loki does not see as duplicates.
+ */
+export function emptyStateFile(file: string): StateFileError {
+  return new StateFileError(
+    file,
+    `${file}: is empty (0 bytes): the file was truncated or replaced (a failed copy or restore, a full disk?) and holds no state. The exporter does not start from it, because every counter would restart from 0 and the whole lookback would be sent to Loki again. Restore a backup of the file, or, to start with fresh state on purpose, move the file away (or point state.dir elsewhere).`,
+  );
+}
+
 /** A file written by a newer release: deleting it would restart every counter from 0. */
 export function newerStateFile(file: string, version: number, known: number): StateFileError {
   return new StateFileError(

@@ -1,7 +1,21 @@
-// The state database's tables and migrations; the meta table marks the file as ours.
+// The state database's tables and migrations, the log outbox's and dead letters' included; the
+// meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** Where chunks go until records are routed per organization (a Loki tenant, say). */
+export const DEFAULT_DESTINATION = "default";
+
+/**
+ * Content type of an outbox chunk holding stored records (record-codec JSON, one per line) rather
+ * than an encoded request: chunks converted from an older file or replayed dead letters. The
+ * sender encodes them with the configured protocol, and stores that, before sending.
+ */
+export const STORED_RECORDS_CONTENT_TYPE = "application/x-vbo-stored-records";
+
+/** Records per chunk when stored records are grouped in SQL (the sender re-chunks to its bounds). */
+const STORED_CHUNK_RECORDS = 500;
 
 /** Migration n (1-based) brings the schema from version n-1 to n. */
 export const MIGRATIONS: readonly string[] = [
@@ -55,5 +69,79 @@ export const MIGRATIONS: readonly string[] = [
     WHERE sessions.server = seen_events.server AND sessions.id = seen_events.session_id
       AND sessions.finished != 0
   );
+  `,
+  // The outbox holds encoded requests ("chunks": records encoded and compressed once, at commit,
+  // sent byte for byte) instead of one JSON row per record; a counter row replaces count(*). The
+  // records pending in a version-2 outbox become stored-records chunks, in their drain order.
+  `
+  CREATE TABLE log_chunks (
+    id INTEGER PRIMARY KEY,
+    destination TEXT NOT NULL,
+    oldest_ns INTEGER NOT NULL,
+    newest_ns INTEGER NOT NULL,
+    record_count INTEGER NOT NULL,
+    enqueued_at_ms INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    content_encoding TEXT NOT NULL,
+    body BLOB NOT NULL
+  );
+  CREATE INDEX log_chunks_drain_order ON log_chunks (destination, oldest_ns, id);
+  CREATE TABLE IF NOT EXISTS log_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    record_key TEXT NOT NULL UNIQUE,
+    server TEXT NOT NULL,
+    time_unix_nano INTEGER NOT NULL,
+    enqueued_at_ms INTEGER NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    record TEXT NOT NULL
+  );
+  INSERT INTO log_chunks
+    (destination, oldest_ns, newest_ns, record_count, enqueued_at_ms, content_type, content_encoding, body)
+  SELECT '${DEFAULT_DESTINATION}', min(time_unix_nano), max(time_unix_nano), count(*), min(enqueued_at_ms),
+    '${STORED_RECORDS_CONTENT_TYPE}', '',
+    CAST(group_concat(record, char(10) ORDER BY time_unix_nano, id) AS BLOB)
+  FROM (
+    SELECT *, (row_number() OVER (ORDER BY time_unix_nano, id) - 1) / ${STORED_CHUNK_RECORDS} AS chunk
+    FROM log_outbox
+  )
+  GROUP BY chunk ORDER BY chunk;
+  DROP TABLE log_outbox;
+  DELETE FROM sqlite_sequence WHERE name = 'log_outbox';
+  CREATE TABLE IF NOT EXISTS log_dead_letter (
+    id INTEGER PRIMARY KEY,
+    record_key TEXT NOT NULL,
+    server TEXT NOT NULL,
+    time_unix_nano INTEGER NOT NULL,
+    enqueued_at_ms INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status INTEGER,
+    message TEXT NOT NULL,
+    dead_lettered_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS log_dead_letter_reason ON log_dead_letter (reason, id);
+  ALTER TABLE log_dead_letter ADD COLUMN destination TEXT NOT NULL DEFAULT '${DEFAULT_DESTINATION}';
+  CREATE TABLE log_totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    outbox_records INTEGER NOT NULL,
+    dead_letters INTEGER NOT NULL
+  );
+  INSERT INTO log_totals (id, outbox_records, dead_letters) VALUES (
+    1,
+    (SELECT coalesce(sum(record_count), 0) FROM log_chunks),
+    (SELECT count(*) FROM log_dead_letter)
+  );
+  CREATE TRIGGER log_chunks_added AFTER INSERT ON log_chunks BEGIN
+    UPDATE log_totals SET outbox_records = outbox_records + NEW.record_count;
+  END;
+  CREATE TRIGGER log_chunks_removed AFTER DELETE ON log_chunks BEGIN
+    UPDATE log_totals SET outbox_records = outbox_records - OLD.record_count;
+  END;
+  CREATE TRIGGER log_dead_letter_added AFTER INSERT ON log_dead_letter BEGIN
+    UPDATE log_totals SET dead_letters = dead_letters + 1;
+  END;
+  CREATE TRIGGER log_dead_letter_removed AFTER DELETE ON log_dead_letter BEGIN
+    UPDATE log_totals SET dead_letters = dead_letters - 1;
+  END;
   `,
 ];

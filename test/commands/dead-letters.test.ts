@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { openOutbox } from "../../src/logs/outbox.ts";
-import { recordsFromPoll } from "../../src/logs/records.ts";
+import { encodeStoredRecord } from "../../src/logs/record-codec.ts";
+import { type LogRecord, recordsFromPoll } from "../../src/logs/records.ts";
 import { openStateStore } from "../../src/state/store.ts";
 import { eventSeries, poll } from "../logs/fixtures/poll-data.ts";
 
@@ -19,7 +19,6 @@ test("dead-letters lists by reason and --replay moves them back into the outbox"
   const dir = mkdtempSync(join(tmpdir(), "vbo-dead-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const store = openStateStore({ dir });
-  const outbox = openOutbox(store.db, 1000);
   const records = recordsFromPoll(
     poll({ newEvents: eventSeries(3, Date.parse("2026-03-16T10:00:00Z")) }),
     {
@@ -27,12 +26,28 @@ test("dead-letters lists by reason and --replay moves them back into the outbox"
       instanceId: "test",
     },
   );
-  store.db.exec("BEGIN");
-  outbox.enqueue(store.db, records, 0);
-  store.db.exec("COMMIT");
-  const ids = outbox.nextBatch(10, 1_000_000).map((e) => e.id);
-  outbox.deadLetter(ids.slice(0, 2), "too_old", 400, "entry too far behind", 1);
-  outbox.deadLetter(ids.slice(2), "bad_request", 400, "invalid attribute", 2);
+  const refused = (record: LogRecord, reason: string, message: string) => ({
+    destination: "default",
+    recordKey: record.key,
+    server: record.server,
+    timeUnixNano: record.timeUnixNano,
+    record: encodeStoredRecord(record),
+    reason,
+    status: 400,
+    message,
+  });
+  store.transaction((tx) => {
+    tx.outbox.addDeadLetters(
+      records.slice(0, 2).map((r) => refused(r, "too_old", "entry too far behind")),
+      0,
+      1,
+    );
+    tx.outbox.addDeadLetters(
+      records.slice(2).map((r) => refused(r, "bad_request", "invalid attribute")),
+      0,
+      2,
+    );
+  });
   store.close();
 
   const listed = run("--state-dir", dir);
@@ -47,9 +62,12 @@ test("dead-letters lists by reason and --replay moves them back into the outbox"
   assert.match(replayed.stdout, /moved 2 records back into the outbox/);
   const after = openStateStore({ dir });
   t.after(() => after.close());
-  const reopened = openOutbox(after.db, 1000);
-  assert.equal(reopened.pendingCount(), 2);
-  assert.equal(reopened.deadLetterCount(), 1);
+  assert.equal(after.outbox.pendingRecords(), 2);
+  assert.equal(after.outbox.deadLetterCount(), 1);
+  assert.deepEqual(
+    after.outbox.listDeadLetters(10).map((d) => d.reason),
+    ["bad_request"],
+  );
 
   const usage = run("--replay");
   assert.equal(usage.status, 2);
@@ -89,17 +107,27 @@ test("with --config, a dead letter stored with a secret in its message is printe
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const token = "tok-61be0c9a7d";
   const store = openStateStore({ dir: join(dir, "state") });
-  const outbox = openOutbox(store.db, 1000);
   const records = recordsFromPoll(
     poll({ newEvents: eventSeries(1, Date.parse("2026-03-16T10:00:00Z")) }),
     { serviceVersion: "test", instanceId: "test" },
   );
-  store.db.exec("BEGIN");
-  outbox.enqueue(store.db, records, 0);
-  store.db.exec("COMMIT");
-  const ids = outbox.nextBatch(10, 1_000_000).map((e) => e.id);
   // Stored by an exporter that did not scrub yet.
-  outbox.deadLetter(ids, "bad_request", 400, `HTTP 400: bad token Bearer ${token}`, 1);
+  store.transaction((tx) => {
+    tx.outbox.addDeadLetters(
+      records.map((record) => ({
+        destination: "default",
+        recordKey: record.key,
+        server: record.server,
+        timeUnixNano: record.timeUnixNano,
+        record: encodeStoredRecord(record),
+        reason: "bad_request",
+        status: 400,
+        message: `HTTP 400: bad token Bearer ${token}`,
+      })),
+      0,
+      1,
+    );
+  });
   store.close();
   const config = join(dir, "cfg.yml");
   writeFileSync(

@@ -126,14 +126,16 @@ describe("OTLP headers merge case-insensitively", () => {
   async function sent(config: ExporterConfig): Promise<Record<string, unknown>> {
     const transport = createHttpTransport({
       endpoint: receiver.url,
-      contentType: "application/x-protobuf",
       headers: config.logs.otlp.headers,
       timeoutMs: 2000,
-      compression: "none",
     });
     try {
       const before = receiver.requests.length;
-      await transport.send(new Uint8Array(0));
+      await transport.send({
+        body: new Uint8Array(0),
+        contentType: "application/x-protobuf",
+        contentEncoding: "",
+      });
       return receiver.requests[before]?.headers ?? {};
     } finally {
       transport.close();

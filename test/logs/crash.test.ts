@@ -47,19 +47,19 @@ after(async () => {
 });
 
 test("SIGKILL mid-send, restart: nothing lost, duplicates only byte-identical", async () => {
-  const dbPath = join(dir, "state.db");
+  const stateDir = join(dir, "state");
   // Two batches are acknowledged; the third reaches the receiver, is stored, and never answered.
   receiver.respond((request) =>
     receiver.requests.length >= 3 ? { status: 200, store: request.records, hang: true } : null,
   );
-  const first = run([dbPath, receiver.url, "fill"]);
+  const first = run([stateDir, receiver.url, "fill"]);
   await until(() => receiver.requests.length >= 3, 15_000, `the third request (${first.output()})`);
   assert.match(first.output(), /filled 50/);
   first.child.kill("SIGKILL");
   await first.exited;
 
   receiver.respond(null);
-  const second = run([dbPath, receiver.url, "drain"]);
+  const second = run([stateDir, receiver.url, "drain"]);
   assert.equal(await second.exited, 0, second.output());
   // The third batch (10 records) was never acknowledged, so it is sent again; the two acknowledged
   // batches are not.

@@ -33,10 +33,9 @@ function assertAscending(records: readonly ReceivedRecord[]): void {
 function deadLetters(
   harness: Harness,
 ): { reason: string; record_key: string; status: number | null }[] {
-  const rows = harness.db
-    .prepare("SELECT reason, record_key, status FROM log_dead_letter ORDER BY id")
-    .all() as { reason: string; record_key: string; status: number | null }[];
-  return rows.map((row) => ({ ...row }));
+  return harness.store.outbox
+    .listDeadLetters(1000)
+    .map((d) => ({ reason: d.reason, record_key: d.recordKey, status: d.status }));
 }
 
 const HOUR = 3_600_000;
@@ -334,6 +333,65 @@ describe("log delivery", () => {
       await harness.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }),
       2,
     );
+  });
+
+  test("records that age past maxRecordAge in the outbox are dead-lettered at send time", async () => {
+    receiver.respond(() => ({ status: 503, body: "down" }));
+    harness = await startHarness({ endpoint: receiver.url, maxRecordAgeMs: 24 * HOUR });
+    const h = harness;
+    // One chunk: two records 23 hours old, two 1 hour old; then the receiver is down for 2 hours.
+    h.commit(
+      poll({
+        newEvents: [
+          ...eventSeries(2, TEST_START_MS - 23 * HOUR, "aging"),
+          ...eventSeries(2, TEST_START_MS - HOUR, "young"),
+        ],
+      }),
+    );
+    assert.equal(await h.pipeline.drainOnce(), 0);
+    assert.equal(await h.metric("vbo_log_outbox_records"), 4);
+    receiver.respond(null);
+    h.clock.advance(2 * HOUR);
+    assert.equal(await h.pipeline.drainOnce(), 2);
+    assert.deepEqual(eventIds(receiver.stored), ["young-e00000", "young-e00001"]);
+    assert.deepEqual(
+      deadLetters(h).map((d) => [d.reason, d.record_key]),
+      [
+        ["too_old", "event:aging:aging-e00000"],
+        ["too_old", "event:aging:aging-e00001"],
+      ],
+    );
+    assert.equal(await h.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }), 2);
+    assert.equal(await h.metric("vbo_log_outbox_records"), 0);
+  });
+
+  test("a configuration change leaves pending chunks as they were encoded", async () => {
+    receiver.respond(() => ({ status: 503, body: "down" }));
+    harness = await startHarness({ endpoint: receiver.url, protocol: "http/protobuf" });
+    harness.commit(poll({ newEvents: eventSeries(3, TEST_START_MS - 60_000) }));
+    assert.equal(await harness.pipeline.drainOnce(), 0);
+    const refused = receiver.requests[0];
+    assert.ok(refused);
+    const dir = harness.dir;
+    await harness.close({ keepDir: true });
+    harness = null;
+    receiver.respond(null);
+    harness = await startHarness(
+      { endpoint: receiver.url, protocol: "http/json", compression: "none" },
+      TEST_START_MS,
+      undefined,
+      dir,
+    );
+    assert.equal(await harness.pipeline.drainOnce(), 3);
+    const sent = receiver.requests[1];
+    assert.equal(sent?.protocol, "protobuf");
+    assert.equal(sent?.contentEncoding, "gzip");
+    assert.ok(sent?.raw.equals(refused.raw), "the same bytes as the first attempt");
+    // New records follow the new configuration.
+    harness.commit(poll({ newEvents: eventSeries(1, TEST_START_MS - 30_000, "s-2") }));
+    assert.equal(await harness.pipeline.drainOnce(), 1);
+    assert.equal(receiver.requests[2]?.protocol, "json");
+    assert.equal(receiver.requests[2]?.contentEncoding, "");
   });
 
   test("passwords and tokens never reach the exporter's own log", async () => {

@@ -1,11 +1,15 @@
 // Source times OTLP cannot carry (.NET's DateTime.MinValue and MaxValue) are sent as 0, "unknown",
 // instead of wedging the outbox; records stored with a negative time by earlier versions still go.
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { encodeStoredRecord } from "../../src/logs/record-codec.ts";
 import type { LogRecord } from "../../src/logs/records.ts";
 import { parseTimestamp } from "../../src/vbo/time.ts";
 import { type OtlpReceiver, startOtlpReceiver, stringAttribute } from "../helpers/otlp-receiver.ts";
+import { writeVersion2State } from "../state/fixtures/old-state.ts";
 import { type Harness, startHarness, TEST_START_MS } from "./fixtures/harness.ts";
 import { event, poll, session } from "./fixtures/poll-data.ts";
 
@@ -57,8 +61,6 @@ describe("record times OTLP cannot express", () => {
   });
 
   test("a record an earlier version stored with a negative time is still read and sent", async () => {
-    harness = await startHarness({ endpoint: receiver.url });
-    const h = harness;
     const timeUnixNano = BigInt(Date.UTC(1901, 0, 1)) * 1_000_000n;
     const stored: LogRecord = {
       key: "event:s-old:e-old",
@@ -74,11 +76,20 @@ describe("record times OTLP cannot express", () => {
     };
     const text = encodeStoredRecord(stored);
     assert.match(text, /"time":"-\d+"/);
-    h.db
-      .prepare(
-        "INSERT INTO log_outbox (record_key, server, time_unix_nano, enqueued_at_ms, size_bytes, record) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .run(stored.key, stored.server, timeUnixNano, TEST_START_MS, text.length, text);
+    const dir = mkdtempSync(join(tmpdir(), "vbo-logs-v2-"));
+    writeVersion2State(dir, {
+      outbox: [
+        {
+          recordKey: stored.key,
+          server: stored.server,
+          timeUnixNano,
+          enqueuedAtMs: TEST_START_MS,
+          record: text,
+        },
+      ],
+    });
+    harness = await startHarness({ endpoint: receiver.url }, TEST_START_MS, undefined, dir);
+    const h = harness;
     assert.equal(await h.pipeline.drainOnce(), 1);
     assert.equal(await h.metric("vbo_log_records_dead_lettered_total"), undefined);
     assert.equal(receiver.stored[0]?.timeUnixNano, 0n);

@@ -19,27 +19,36 @@ describe("log outbox", () => {
 
   test("records written in a transaction that rolls back are not kept", async () => {
     harness = await startHarness({ endpoint: null });
-    harness.db.exec("BEGIN");
-    harness.pipeline.sink.writeInTransaction(
-      harness.db,
-      poll({ newEvents: eventSeries(3, TEST_START_MS) }),
+    const h = harness;
+    let inside = -1;
+    assert.throws(
+      () =>
+        h.store.transaction((tx) => {
+          h.pipeline.sink.writeInTransaction(
+            tx,
+            poll({ newEvents: eventSeries(3, TEST_START_MS) }),
+          );
+          inside = h.store.outbox.pendingRecords();
+          throw new Error("the rest of the batch failed");
+        }),
+      /the rest of the batch failed/,
     );
-    assert.equal(
-      await harness.metric("vbo_log_outbox_records"),
-      3,
-      "visible inside the transaction",
-    );
-    harness.db.exec("ROLLBACK");
-    assert.equal(await harness.metric("vbo_log_outbox_records"), 0);
-    assert.equal(await harness.pipeline.drainOnce(), 0);
+    assert.equal(inside, 3, "visible inside the transaction");
+    assert.equal(await h.metric("vbo_log_outbox_records"), 0);
+    assert.equal(await h.pipeline.drainOnce(), 0);
   });
 
-  test("the same record committed twice is kept once", async () => {
+  test("the same record committed twice through the state store is kept once", async () => {
     harness = await startHarness({ endpoint: null });
-    const batch = poll({ newEvents: eventSeries(3, TEST_START_MS) });
-    harness.commit(batch);
-    harness.commit(batch);
-    assert.equal(await harness.metric("vbo_log_outbox_records"), 3);
+    const h = harness;
+    const batch = poll({
+      newSessions: [session({ id: "s-1" })],
+      newEvents: eventSeries(3, TEST_START_MS),
+    });
+    h.store.commitPoll(batch, [h.pipeline.sink]);
+    assert.throws(() => h.store.commitPoll(batch, [h.pipeline.sink]), /already committed/);
+    assert.equal(await h.metric("vbo_log_outbox_records"), 3);
+    assert.equal(await h.pipeline.drainOnce(), 3);
   });
 
   test("at the cap a poll batch is refused with OutboxFullError and rolled back", async () => {

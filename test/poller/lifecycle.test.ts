@@ -9,10 +9,6 @@ import { startCore } from "../helpers/exporter-core.ts";
 import { freePort } from "../helpers/ops-processes.ts";
 import { actual, entries, truthAt } from "../helpers/truth.ts";
 
-function count(db: { prepare(sql: string): { get(): unknown } }, sql: string): number {
-  return (db.prepare(sql).get() as { n: number }).n;
-}
-
 test("stop() during a backfill returns promptly; what was committed is whole and a restart completes it", async (t) => {
   const sim = await startSimulator({
     apiVersion: "v8",
@@ -27,7 +23,7 @@ test("stop() during a backfill returns promptly; what was committed is whole and
   const first = startCore({ targets: [target], poller });
   first.poller().start();
   const deadline = Date.now() + 10_000;
-  while (count(first.store.db, "SELECT count(*) AS n FROM sessions") < 40) {
+  while (first.store.totals().sessions < 40) {
     assert.ok(Date.now() < deadline, "the backfill never started committing");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -35,8 +31,7 @@ test("stop() during a backfill returns promptly; what was committed is whole and
   await first.poller().stop();
   assert.ok(Date.now() - stopping < 3_000, `stop() took ${Date.now() - stopping} ms`);
 
-  const sessions = count(first.store.db, "SELECT count(*) AS n FROM sessions");
-  const events = count(first.store.db, "SELECT coalesce(sum(event_count), 0) AS n FROM sessions");
+  const { sessions, events } = first.store.totals();
   assert.ok(sessions < 1500, "stopped before the backfill was over");
   const sum = (metric: string) =>
     first.store

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { StateFileError } from "../../src/state/errors.ts";
 import { openFailure } from "../../src/state/open-failure.ts";
 import { openStateStore, STATE_FILE_NAME } from "../../src/state/store.ts";
+import { setSchemaVersion } from "./fixtures/old-state.ts";
 
 const MOVE_AWAY = /Move the file away/;
 const store = new URL("../../src/state/store.ts", import.meta.url).pathname;
@@ -73,9 +74,8 @@ test("SQLite's read-only errors name the file or the directory, never moving it 
 
 test("a state file of a newer version says to run that version and not to delete the file", (t) => {
   const dir = tempDir(t);
-  const first = openStateStore({ dir });
-  first.db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
-  first.close();
+  openStateStore({ dir }).close();
+  setSchemaVersion(join(dir, STATE_FILE_NAME), 99);
   assert.throws(
     () => openStateStore({ dir }),
     (error: unknown) =>
