@@ -108,6 +108,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       version,
       servers: servers.map((s) => s.name),
       store,
+      newSeriesHoldMs: config.web.newSeriesHoldMs,
+      now: () => clock.now(),
     });
     const otlp = config.logs.otlp;
     const logs = createLogPipeline({

@@ -137,6 +137,7 @@ const webSchema = z.strictObject({
     })
     .optional(),
   tls: z.strictObject({ certFile: path, keyFile: path }).optional(),
+  newSeriesHold: duration(0, "0s").optional(),
 });
 
 const otlpSchema = z.strictObject({
@@ -228,6 +229,7 @@ export const KNOWN_KEYS: readonly string[] = [
     "logs",
     "logging",
     "listenAddress",
+    "newSeriesHold",
     "basicAuth",
     "tls",
     "certFile",

@@ -48,6 +48,11 @@ export interface WebConfig {
   readonly port: number;
   readonly basicAuth: WebBasicAuth | null;
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /**
+   * How long a restore counter's label set first counted live is exposed at 0 before its value,
+   * so every scraper sees the 0 and increase() counts the first restore (more than one scrape).
+   */
+  readonly newSeriesHoldMs: number;
 }
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
