@@ -12,13 +12,15 @@ import {
   timeseries,
   UP_DOWN,
 } from "./builders.ts";
+import { MIXIN, type MixinConfig } from "./mixin-config.ts";
 import type { Dashboard } from "./model.ts";
 import { HEALTH_UID } from "./uids.ts";
 
 const S = 'server=~"$server"';
 
-export function exporterHealth(): Dashboard {
+export function exporterHealth(config: MixinConfig = MIXIN): Dashboard {
   return dashboard({
+    datasources: config.datasources,
     uid: HEALTH_UID,
     title: "VBO exporter health",
     description: "Polling of the VBO servers and delivery of the audit log to Loki.",

@@ -18,6 +18,12 @@ import {
   table,
   timeseries,
 } from "./builders.ts";
+import {
+  MIXIN,
+  type MixinConfig,
+  restoredItemsLogRegex,
+  restoredItemsMatcher,
+} from "./mixin-config.ts";
 import type { Dashboard } from "./model.ts";
 import { ACTIVITY_UID, INVESTIGATION_UID } from "./uids.ts";
 
@@ -25,7 +31,7 @@ const SEL =
   'server=~"$server", organization=~"$organization", restore_type=~"$restore_type", client_host=~"$client_host"';
 /** The histogram has no client_host label. */
 const HIST_SEL = 'server=~"$server", organization=~"$organization", restore_type=~"$restore_type"';
-const ITEMS = 'event_type=~"save|export|send|restore"';
+const ITEMS = restoredItemsMatcher(MIXIN);
 const LOG_STREAM = '{service_name="vbo-restore-exporter", vbo_server=~"$server"}';
 const LOG_FILTERS =
   '| vbo_organization=~"$organization" | vbo_restore_type=~"$restore_type" | vbo_client_host=~"$client_host"';
@@ -35,8 +41,9 @@ const investigate = (label: string, variable: string) =>
     [variable]: clicked(`__field.labels.${variable}`),
   });
 
-export function restoreActivity(): Dashboard {
+export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
   return dashboard({
+    datasources: config.datasources,
     uid: ACTIVITY_UID,
     title: "VBO restore activity",
     description:
@@ -286,7 +293,7 @@ export function restoreActivity(): Dashboard {
         "Top restored items",
         "Items saved, exported, sent or restored most often (from the audit log in Loki).",
         loki(
-          `topk(10, sum by (vbo_item_name) (count_over_time(${LOG_STREAM} | vbo_event_type=~"Save|Export|Send|Restore" | vbo_item_name!="" ${LOG_FILTERS} [$__range])))`,
+          `topk(10, sum by (vbo_item_name) (count_over_time(${LOG_STREAM} | vbo_event_type=~"${restoredItemsLogRegex(config)}" | vbo_item_name!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_item_name}}" },
         ),
         fields("short", {

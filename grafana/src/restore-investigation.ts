@@ -17,6 +17,7 @@ import {
   textVariable,
   timeseries,
 } from "./builders.ts";
+import { MIXIN, type MixinConfig } from "./mixin-config.ts";
 import type { Dashboard, DataLink } from "./model.ts";
 import { ACTIVITY_UID, INVESTIGATION_UID } from "./uids.ts";
 
@@ -96,8 +97,9 @@ const pivotLinks = [
   columnLinks("Session id", [pivot("Only this session", "session")]),
 ];
 
-export function restoreInvestigation(): Dashboard {
+export function restoreInvestigation(config: MixinConfig = MIXIN): Dashboard {
   return dashboard({
+    datasources: config.datasources,
     uid: INVESTIGATION_UID,
     title: "VBO restore investigation",
     description:
