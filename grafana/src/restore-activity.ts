@@ -36,6 +36,13 @@ const LOG_STREAM = '{service_name="vbo-restore-exporter", vbo_server=~"$server"}
 const LOG_FILTERS =
   '| vbo_organization=~"$organization" | vbo_restore_type=~"$restore_type" | vbo_client_host=~"$client_host"';
 
+/** What every Prometheus "how many" panel shows, in its description. */
+const PROM_COUNT =
+  " From Prometheus: what the exporter counted while it ran, the first restore from a new client host or organization included (it shows up one web.newSeriesHold, 1m, later). The history read at the exporter's first start is not in it: the audit-log panels below count it at its own times.";
+/** What every Loki panel shows, in its description. */
+const LOKI_COUNT =
+  " From the audit log in Loki, by each record's own timestamp: exact over days, the history read at the exporter's first start included (within Loki's retention).";
+
 const investigate = (label: string, variable: string) =>
   dashboardLink(`Investigate this ${label}`, INVESTIGATION_UID, {
     [variable]: clicked(`__field.labels.${variable}`),
@@ -79,13 +86,13 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       row("Summary for the selected time range"),
       stat(
         "Restore sessions",
-        "Restore sessions started in the time range. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Restore sessions started in the time range.${PROM_COUNT}`,
         prom([[`sum(increase(vbo_restore_sessions_total{${SEL}}[$__range]))`, { instant: true }]]),
         fields("short", { decimals: 0 }),
       ),
       stat(
         "Items restored",
-        "Items saved, exported, sent or restored (views excluded). increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Items saved, exported, sent or restored (views excluded).${PROM_COUNT}`,
         prom([
           [
             `sum(increase(vbo_restore_events_total{${SEL}, ${ITEMS}}[$__range]))`,
@@ -96,7 +103,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       stat(
         "Bytes restored",
-        "Size of the items saved, exported, sent or restored. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Size of the items saved, exported, sent or restored.${PROM_COUNT}`,
         prom([
           [
             `sum(increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__range]))`,
@@ -107,7 +114,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       stat(
         "Failed sessions",
-        "Restore sessions that finished with result Failed. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Restore sessions that finished with result Failed.${PROM_COUNT}`,
         prom([
           [
             `sum(increase(vbo_restore_sessions_finished_total{${SEL}, result="failed"}[$__range]))`,
@@ -121,13 +128,13 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       stat(
         "Running now",
-        "Restore sessions in progress (explorers open).",
-        prom([[`sum(vbo_restore_sessions_running{${SEL}})`, { instant: true }]]),
+        "Restore sessions in progress (explorers open), as of the exporter's last poll; 0 when none runs.",
+        prom([[`sum(vbo_restore_sessions_running{${SEL}}) or vector(0)`, { instant: true }]]),
         fields("short", { decimals: 0 }),
       ),
       stat(
         "Active client hosts",
-        "Distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too).",
+        "Distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too, and so does the history read at first start).",
         prom([
           [
             `count(max by (client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) >= time() - $__range_s) or vector(0)`,
@@ -140,7 +147,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       row("Restores over time"),
       timeseries(
         "Restore sessions by restore type",
-        "Sessions started per interval.",
+        `Sessions started per interval.${PROM_COUNT}`,
         prom([
           [
             `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
@@ -152,7 +159,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Restore sessions by organization",
-        "Sessions started per interval.",
+        `Sessions started per interval.${PROM_COUNT}`,
         prom([
           [
             `sum by (organization) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
@@ -164,7 +171,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Items by action",
-        "Restore events per interval by action: view, save, export (PST), send (e-mail), restore (to the original or another location).",
+        `Restore events per interval by action: view, save, export (PST), send (e-mail), restore (to the original or another location).${PROM_COUNT}`,
         prom([
           [
             `sum by (event_type) (increase(vbo_restore_events_total{${SEL}, event_type!="none"}[$__interval]))`,
@@ -176,7 +183,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Restore sessions by client host",
-        "Sessions started per interval, the ten busiest client hosts. Click a series to investigate the host.",
+        `Sessions started per interval, the ten busiest client hosts. Click a series to investigate the host.${PROM_COUNT}`,
         prom([
           [
             `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__interval])))`,
@@ -188,7 +195,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Bytes restored by organization",
-        "Size of items saved, exported, sent or restored per interval.",
+        `Size of items saved, exported, sent or restored per interval.${PROM_COUNT}`,
         prom([
           [
             `sum by (organization) (increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__interval]))`,
@@ -211,7 +218,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Restore sessions per day",
-        "Sessions started per UTC day, by restore type.",
+        `Sessions started per UTC day, by restore type.${PROM_COUNT}`,
         prom([
           [
             `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
@@ -237,10 +244,62 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         fields("s"),
       ),
 
+      row("Exact counts and history from the audit log (Loki)"),
+      stat(
+        "Restore sessions (audit log)",
+        `Restore sessions that finished in the time range, by their end time.${LOKI_COUNT}`,
+        loki(
+          `sum(count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range])) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0 }),
+        6,
+      ),
+      stat(
+        "Items restored (audit log)",
+        `Items saved, exported, sent or restored in the time range, by the event's start time.${LOKI_COUNT}`,
+        loki(
+          `sum(count_over_time(${LOG_STREAM} | vbo_event_type=~"${restoredItemsLogRegex(config)}" ${LOG_FILTERS} [$__range])) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0 }),
+        6,
+      ),
+      stat(
+        "Failed sessions (audit log)",
+        `Restore sessions that finished with result Failed in the time range.${LOKI_COUNT}`,
+        loki(
+          `sum(count_over_time(${LOG_STREAM} | vbo_session_result="Failed" ${LOG_FILTERS} [$__range])) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0, ...redFrom(1) }),
+        6,
+      ),
+      stat(
+        "Client hosts (audit log)",
+        `Distinct client hosts with a finished restore session in the time range.${LOKI_COUNT}`,
+        loki(
+          `count(sum by (vbo_client_host) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range]))) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0 }),
+        6,
+      ),
+      timeseries(
+        "Restore sessions per day (audit log)",
+        `Restore sessions finished per UTC day, by restore type, the days before the exporter's first start included.${LOKI_COUNT}`,
+        loki(
+          `sum by (vbo_restore_type) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__interval]))`,
+          { legend: "{{vbo_restore_type}}" },
+        ),
+        fields("short", { decimals: 0 }),
+        { bars: true, stack: true, interval: "1d", w: 24 },
+      ),
+
       row("Who restored what, and from where"),
       pie(
         "Results",
-        "Finished sessions by result.",
+        `Finished sessions by result.${PROM_COUNT}`,
         prom([
           [
             `sum by (result) (increase(vbo_restore_sessions_finished_total{${SEL}}[$__range]))`,
@@ -251,7 +310,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       pie(
         "Restore types",
-        "Sessions by restore type (the application restored from).",
+        `Sessions by restore type (the application restored from).${PROM_COUNT}`,
         prom([
           [
             `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__range]))`,
@@ -262,7 +321,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       barGauge(
         "Top client hosts",
-        "Client hosts by restore sessions started in the time range. Click to investigate.",
+        `Client hosts by restore sessions started in the time range. Click to investigate.${PROM_COUNT}`,
         prom([
           [
             `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__range])))`,
@@ -275,7 +334,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       barGauge(
         "Top operators",
-        "Who started restore sessions (initiatedBy, from the audit log in Loki). Through Cloud Connect this may be the organization rather than a person.",
+        `Who started restore sessions (initiatedBy). Through Cloud Connect this may be the organization rather than a person.${LOKI_COUNT}`,
         loki(
           `topk(10, sum by (vbo_initiated_by) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_initiated_by}}" },
@@ -291,7 +350,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       barGauge(
         "Top restored items",
-        "Items saved, exported, sent or restored most often (from the audit log in Loki).",
+        `Items saved, exported, sent or restored most often.${LOKI_COUNT}`,
         loki(
           `topk(10, sum by (vbo_item_name) (count_over_time(${LOG_STREAM} | vbo_event_type=~"${restoredItemsLogRegex(config)}" | vbo_item_name!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_item_name}}" },
@@ -307,7 +366,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       barGauge(
         "Top sources (mailboxes, OneDrives, sites)",
-        "Where restored items came from: Exchange mailbox\\folder or OneDrive/SharePoint path (from the audit log in Loki).",
+        `Where restored items came from: Exchange mailbox\\folder or OneDrive/SharePoint path.${LOKI_COUNT}`,
         loki(
           `topk(10, sum by (vbo_item_source) (count_over_time(${LOG_STREAM} | vbo_item_source!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_item_source}}" },
