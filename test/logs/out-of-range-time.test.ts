@@ -41,7 +41,7 @@ describe("record times OTLP cannot express", () => {
       }),
     );
     assert.equal(await h.pipeline.drainOnce(), 3);
-    assert.equal(await h.metric("vbo_log_records_dead_lettered_total"), undefined);
+    assert.equal(await h.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }), 0);
     assert.equal(receiver.stored.length, 3);
     for (const record of receiver.stored) {
       assert.equal(record.timeUnixNano, 0n);
@@ -80,7 +80,7 @@ describe("record times OTLP cannot express", () => {
       )
       .run(stored.key, stored.server, timeUnixNano, TEST_START_MS, text.length, text);
     assert.equal(await h.pipeline.drainOnce(), 1);
-    assert.equal(await h.metric("vbo_log_records_dead_lettered_total"), undefined);
+    assert.equal(await h.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }), 0);
     assert.equal(receiver.stored[0]?.timeUnixNano, 0n);
     assert.equal(receiver.stored[0]?.observedTimeUnixNano, OBSERVED_NS);
   });

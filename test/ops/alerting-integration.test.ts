@@ -4,12 +4,13 @@
 // seen before must arrive as VboRestoreSessionFailed and VboRestoreFromNewClientHost, with their
 // labels, annotations and receivers; a host seen yesterday must not count as new.
 //
-// Why the rules file is used as shipped: both alerts compare the present with the past (series
-// absent 15 minutes ago, sessions in the 7 days before the last hour) and stay quiet while
-// Prometheus has no history for a server. Rather than templating shorter windows into a test copy,
-// the test gives Prometheus two hours of history by backfilling its TSDB with promtool (vbo_up
-// and the last successful poll for the server, and the last-session time of the known host one
-// and two days ago) before it starts. Scrape and evaluation run every second.
+// Why the rules file is used as shipped: the new-host alert compares the present with the past
+// (sessions in the 7 days before the last hour) and stays quiet while Prometheus has no history for
+// a server. Rather than templating shorter windows into a test copy, the test gives Prometheus two
+// hours of history by backfilling its TSDB with promtool (vbo_up, the last successful poll and the
+// last-session time of the known host, with the job label the rules select) before it starts.
+// The failed session's counter is brand new: the exporter shows it at 0 for its new-series hold
+// (3 s here) before its 1, so plain increase() sees it. Scrape and evaluation run every second.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
