@@ -18,6 +18,7 @@ import {
   table,
   timeseries,
 } from "./builders.ts";
+import { M } from "./metric-names.ts";
 import {
   MIXIN,
   type MixinConfig,
@@ -60,25 +61,25 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       labelVariable(
         "server",
         "VBO server",
-        "label_values(vbo_up, server)",
+        `label_values(${M.vbo_up}, server)`,
         "The configured VBO server (exporter `server` label).",
       ),
       labelVariable(
         "organization",
         "Organization",
-        'label_values(vbo_restore_sessions_total{server=~"$server"}, organization)',
+        `label_values(${M.vbo_restore_sessions_total}{server=~"$server"}, organization)`,
         "Microsoft 365 organization the restore read from.",
       ),
       labelVariable(
         "restore_type",
         "Restore type",
-        'label_values(vbo_restore_sessions_total{server=~"$server", organization=~"$organization"}, restore_type)',
+        `label_values(${M.vbo_restore_sessions_total}{server=~"$server", organization=~"$organization"}, restore_type)`,
         "exchange, onedrive, sharepoint or teams.",
       ),
       labelVariable(
         "client_host",
         "Client host",
-        'label_values(vbo_restore_sessions_total{server=~"$server", organization=~"$organization", restore_type=~"$restore_type"}, client_host)',
+        `label_values(${M.vbo_restore_sessions_total}{server=~"$server", organization=~"$organization", restore_type=~"$restore_type"}, client_host)`,
         "The machine the restore was started from (the clientHost name, without the Cloud Connect gateway).",
       ),
     ],
@@ -87,7 +88,9 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       stat(
         "Restore sessions",
         `Restore sessions started in the time range.${PROM_COUNT}`,
-        prom([[`sum(increase(vbo_restore_sessions_total{${SEL}}[$__range]))`, { instant: true }]]),
+        prom([
+          [`sum(increase(${M.vbo_restore_sessions_total}{${SEL}}[$__range]))`, { instant: true }],
+        ]),
         fields("short", { decimals: 0 }),
       ),
       stat(
@@ -95,7 +98,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Items saved, exported, sent or restored (views excluded).${PROM_COUNT}`,
         prom([
           [
-            `sum(increase(vbo_restore_events_total{${SEL}, ${ITEMS}}[$__range]))`,
+            `sum(increase(${M.vbo_restore_events_total}{${SEL}, ${ITEMS}}[$__range]))`,
             { instant: true },
           ],
         ]),
@@ -106,7 +109,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Size of the items saved, exported, sent or restored.${PROM_COUNT}`,
         prom([
           [
-            `sum(increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__range]))`,
+            `sum(increase(${M.vbo_restore_items_bytes_total}{${SEL}, ${ITEMS}}[$__range]))`,
             { instant: true },
           ],
         ]),
@@ -117,7 +120,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Restore sessions that finished with result Failed.${PROM_COUNT}`,
         prom([
           [
-            `sum(increase(vbo_restore_sessions_finished_total{${SEL}, result="failed"}[$__range]))`,
+            `sum(increase(${M.vbo_restore_sessions_finished_total}{${SEL}, result="failed"}[$__range]))`,
             { instant: true },
           ],
         ]),
@@ -129,7 +132,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       stat(
         "Running now",
         "Restore sessions in progress (explorers open), as of the exporter's last poll; 0 when none runs.",
-        prom([[`sum(vbo_restore_sessions_running{${SEL}}) or vector(0)`, { instant: true }]]),
+        prom([[`sum(${M.vbo_restore_sessions_running}{${SEL}}) or vector(0)`, { instant: true }]]),
         fields("short", { decimals: 0 }),
       ),
       stat(
@@ -137,7 +140,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         "Distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too, and so does the history read at first start).",
         prom([
           [
-            `count(max by (client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) >= time() - $__range_s) or vector(0)`,
+            `count(max by (client_host) (${M.vbo_last_restore_session_timestamp_seconds}{${SEL}}) >= time() - $__range_s) or vector(0)`,
             { instant: true },
           ],
         ]),
@@ -150,7 +153,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Sessions started per interval.${PROM_COUNT}`,
         prom([
           [
-            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            `sum by (restore_type) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval]))`,
             { legend: "{{restore_type}}" },
           ],
         ]),
@@ -162,7 +165,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Sessions started per interval.${PROM_COUNT}`,
         prom([
           [
-            `sum by (organization) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            `sum by (organization) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval]))`,
             { legend: "{{organization}}" },
           ],
         ]),
@@ -174,7 +177,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Restore events per interval by action: view, save, export (PST), send (e-mail), restore (to the original or another location).${PROM_COUNT}`,
         prom([
           [
-            `sum by (event_type) (increase(vbo_restore_events_total{${SEL}, event_type!="none"}[$__interval]))`,
+            `sum by (event_type) (increase(${M.vbo_restore_events_total}{${SEL}, event_type!="none"}[$__interval]))`,
             { legend: "{{event_type}}" },
           ],
         ]),
@@ -186,7 +189,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Sessions started per interval, the ten busiest client hosts. Click a series to investigate the host.${PROM_COUNT}`,
         prom([
           [
-            `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__interval])))`,
+            `topk(10, sum by (client_host) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval])))`,
             { legend: "{{client_host}}" },
           ],
         ]),
@@ -198,7 +201,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Size of items saved, exported, sent or restored per interval.${PROM_COUNT}`,
         prom([
           [
-            `sum by (organization) (increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__interval]))`,
+            `sum by (organization) (increase(${M.vbo_restore_items_bytes_total}{${SEL}, ${ITEMS}}[$__interval]))`,
             { legend: "{{organization}}" },
           ],
         ]),
@@ -210,7 +213,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         "Sessions in progress, by restore type.",
         prom([
           [
-            `sum by (restore_type) (vbo_restore_sessions_running{${SEL}})`,
+            `sum by (restore_type) (${M.vbo_restore_sessions_running}{${SEL}})`,
             { legend: "{{restore_type}}" },
           ],
         ]),
@@ -221,7 +224,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Sessions started per UTC day, by restore type.${PROM_COUNT}`,
         prom([
           [
-            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            `sum by (restore_type) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval]))`,
             { legend: "{{restore_type}}" },
           ],
         ]),
@@ -233,11 +236,11 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         "How long finished restore sessions lasted (explorer open to close).",
         prom([
           [
-            `histogram_quantile(0.5, sum by (le, restore_type) (rate(vbo_restore_session_duration_seconds_bucket{${HIST_SEL}}[$__rate_interval])))`,
+            `histogram_quantile(0.5, sum by (le, restore_type) (rate(${M.vbo_restore_session_duration_seconds}_bucket{${HIST_SEL}}[$__rate_interval])))`,
             { legend: "p50 {{restore_type}}" },
           ],
           [
-            `histogram_quantile(0.95, sum by (le, restore_type) (rate(vbo_restore_session_duration_seconds_bucket{${HIST_SEL}}[$__rate_interval])))`,
+            `histogram_quantile(0.95, sum by (le, restore_type) (rate(${M.vbo_restore_session_duration_seconds}_bucket{${HIST_SEL}}[$__rate_interval])))`,
             { legend: "p95 {{restore_type}}" },
           ],
         ]),
@@ -302,7 +305,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Finished sessions by result.${PROM_COUNT}`,
         prom([
           [
-            `sum by (result) (increase(vbo_restore_sessions_finished_total{${SEL}}[$__range]))`,
+            `sum by (result) (increase(${M.vbo_restore_sessions_finished_total}{${SEL}}[$__range]))`,
             { instant: true, legend: "{{result}}" },
           ],
         ]),
@@ -313,7 +316,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Sessions by restore type (the application restored from).${PROM_COUNT}`,
         prom([
           [
-            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__range]))`,
+            `sum by (restore_type) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__range]))`,
             { instant: true, legend: "{{restore_type}}" },
           ],
         ]),
@@ -324,7 +327,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         `Client hosts by restore sessions started in the time range. Click to investigate.${PROM_COUNT}`,
         prom([
           [
-            `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__range])))`,
+            `topk(10, sum by (client_host) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__range])))`,
             { instant: true, legend: "{{client_host}}" },
           ],
         ]),
@@ -385,7 +388,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
         "Latest restore session start per organization, restore type and client host.",
         prom([
           [
-            `max by (server, organization, restore_type, client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) * 1000`,
+            `max by (server, organization, restore_type, client_host) (${M.vbo_last_restore_session_timestamp_seconds}{${SEL}}) * 1000`,
             { instant: true, table: true },
           ],
         ]),

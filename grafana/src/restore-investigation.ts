@@ -17,6 +17,7 @@ import {
   textVariable,
   timeseries,
 } from "./builders.ts";
+import { M } from "./metric-names.ts";
 import { MIXIN, type MixinConfig } from "./mixin-config.ts";
 import type { Dashboard, DataLink } from "./model.ts";
 import { ACTIVITY_UID, INVESTIGATION_UID } from "./uids.ts";
@@ -109,7 +110,7 @@ export function restoreInvestigation(config: MixinConfig = MIXIN): Dashboard {
       labelVariable(
         "server",
         "VBO server",
-        "label_values(vbo_up, server)",
+        `label_values(${M.vbo_up}, server)`,
         "The configured VBO server.",
       ),
       textVariable(
