@@ -181,6 +181,8 @@ export function createExporterMetrics(
   const serverInfoSeen = new Map<string, Labels>();
   return {
     applyCommitted(counts) {
+      // Also released here, not only at scrape time: without a scraper nothing piles up.
+      hold.release();
       for (const c of counts.counters) {
         const pending = historyPending.get(c.labels[0] ?? "");
         if (pending) pending.push({ metric: c.metric, labels: c.labels, value: c.value });
