@@ -131,13 +131,13 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       stat(
         "Running now",
-        "Restore sessions in progress (explorers open), as of the exporter's last poll; 0 when none runs.",
+        "From Prometheus: restore sessions in progress (explorers open), as of the exporter's last poll; 0 when none runs.",
         prom([[`sum(${M.vbo_restore_sessions_running}{${SEL}}) or vector(0)`, { instant: true }]]),
         fields("short", { decimals: 0 }),
       ),
       stat(
         "Active client hosts",
-        "Distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too, and so does the history read at first start).",
+        "From Prometheus: distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too, and so does the history read at first start).",
         prom([
           [
             `count(max by (client_host) (${M.vbo_last_restore_session_timestamp_seconds}{${SEL}}) >= time() - $__range_s) or vector(0)`,
@@ -210,7 +210,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Running restore sessions",
-        "Sessions in progress, by restore type.",
+        "From Prometheus: sessions in progress, by restore type, as of each poll.",
         prom([
           [
             `sum by (restore_type) (${M.vbo_restore_sessions_running}{${SEL}})`,
@@ -233,7 +233,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       timeseries(
         "Session duration (p50, p95)",
-        "How long finished restore sessions lasted (explorer open to close).",
+        "From Prometheus: how long finished restore sessions lasted (explorer open to close), for sessions that finished while the exporter ran.",
         prom([
           [
             `histogram_quantile(0.5, sum by (le, restore_type) (rate(${M.vbo_restore_session_duration_seconds}_bucket{${HIST_SEL}}[$__rate_interval])))`,
@@ -385,7 +385,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       table(
         "Last restore per client host",
-        "Latest restore session start per organization, restore type and client host.",
+        "From Prometheus: latest restore session start per organization, restore type and client host, the history read at first start included.",
         prom([
           [
             `max by (server, organization, restore_type, client_host) (${M.vbo_last_restore_session_timestamp_seconds}{${SEL}}) * 1000`,
@@ -412,7 +412,7 @@ export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
       ),
       table(
         "Restore sessions (detail)",
-        "Every finished restore session in the time range, from the audit log in Loki. Click a session id to see its events.",
+        "Every finished restore session in the time range. From the audit log in Loki, by each record's own timestamp (the history read at first start included). Click a session id to see its events.",
         loki(`${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS}`, { maxLines: 1000 }),
         fields("short", {}, [
           columnName("vbo_session_duration_seconds", "Duration", "s"),

@@ -116,6 +116,17 @@ test("panels have unique ids, titles, units and non-overlapping positions on the
   }
 });
 
+test("every restore panel's description says whether it counts from Prometheus or the audit log", () => {
+  for (const d of all.filter((x) => x.uid !== "vbo-exporter-health")) {
+    for (const panel of panelsOf(d)) {
+      const source = panel.targets?.[0]?.datasource.type;
+      if (!source) continue;
+      const says = source === "prometheus" ? /From Prometheus/ : /From the audit log in Loki/;
+      assert.match(panel.description ?? "", says, `${d.uid}: ${panel.title}`);
+    }
+  }
+});
+
 test("every query reads its datasource from a datasource variable defaulting to a provisioned uid", () => {
   const uids = provisionedDatasourceUids();
   assert.deepEqual([...uids.keys()].sort(), ["alertmanager", "loki", "prometheus"]);
