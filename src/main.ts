@@ -112,6 +112,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       version,
       servers: servers.map((s) => s.name),
       store,
+      newSeriesHoldMs: config.web.newSeriesHoldMs,
+      now: () => clock.now(),
     });
     const otlp = config.logs.otlp;
     // Built once: every text from a VBO server or the log receiver is scrubbed of these.

@@ -376,7 +376,28 @@ export function layout(drafts: readonly PanelDraft[]): Panel[] {
   });
 }
 
+/** A datasource variable of one type, defaulting to the provisioned datasource's uid. */
+export function datasourceVariable(
+  name: string,
+  label: string,
+  type: "prometheus" | "loki",
+  uid: string,
+): Variable {
+  return {
+    name,
+    label,
+    type: "datasource",
+    description: `The ${label} datasource every panel reads.`,
+    query: type,
+    regex: "",
+    current: { selected: true, text: uid, value: uid },
+    refresh: 1,
+  };
+}
+
 export interface DashboardSpec {
+  /** Provisioned datasource uids the datasource variables default to. */
+  readonly datasources: { readonly prometheus: string; readonly loki: string };
   readonly uid: string;
   readonly title: string;
   readonly description: string;
@@ -399,7 +420,13 @@ export function dashboard(spec: DashboardSpec): Dashboard {
     version: 1,
     refresh: "1m",
     time: { from: spec.from, to: "now" },
-    templating: { list: spec.variables },
+    templating: {
+      list: [
+        datasourceVariable("datasource", "Prometheus", "prometheus", spec.datasources.prometheus),
+        datasourceVariable("loki_datasource", "Loki", "loki", spec.datasources.loki),
+        ...spec.variables,
+      ],
+    },
     annotations: {
       list: [
         {

@@ -12,13 +12,16 @@ import {
   timeseries,
   UP_DOWN,
 } from "./builders.ts";
+import { M } from "./metric-names.ts";
+import { MIXIN, type MixinConfig } from "./mixin-config.ts";
 import type { Dashboard } from "./model.ts";
 import { HEALTH_UID } from "./uids.ts";
 
 const S = 'server=~"$server"';
 
-export function exporterHealth(): Dashboard {
+export function exporterHealth(config: MixinConfig = MIXIN): Dashboard {
   return dashboard({
+    datasources: config.datasources,
     uid: HEALTH_UID,
     title: "VBO exporter health",
     description: "Polling of the VBO servers and delivery of the audit log to Loki.",
@@ -27,7 +30,7 @@ export function exporterHealth(): Dashboard {
       labelVariable(
         "server",
         "VBO server",
-        "label_values(vbo_up, server)",
+        `label_values(${M.vbo_up}, server)`,
         "The configured VBO server.",
       ),
     ],
@@ -43,8 +46,8 @@ export function exporterHealth(): Dashboard {
       ),
       stat(
         "VBO servers up",
-        "Servers whose last poll succeeded (vbo_up).",
-        prom([[`sum(vbo_up{${S}})`, { instant: true }]]),
+        `Servers whose last poll succeeded (${M.vbo_up}).`,
+        prom([[`sum(${M.vbo_up}{${S}})`, { instant: true }]]),
         fields("short", { decimals: 0 }),
         4,
         4,
@@ -52,7 +55,7 @@ export function exporterHealth(): Dashboard {
       stat(
         "VBO servers down",
         "Servers whose last poll failed.",
-        prom([[`count(vbo_up{${S}} == 0) or vector(0)`, { instant: true }]]),
+        prom([[`count(${M.vbo_up}{${S}} == 0) or vector(0)`, { instant: true }]]),
         fields("short", {
           decimals: 0,
           ...redFrom(1),
@@ -65,7 +68,7 @@ export function exporterHealth(): Dashboard {
         "Each VBO server: product version and API version in use.",
         prom([
           [
-            `max by (server, version, api_version) (vbo_server_info{${S}})`,
+            `max by (server, version, api_version) (${M.vbo_server_info}{${S}})`,
             { instant: true, table: true },
           ],
         ]),
@@ -85,14 +88,17 @@ export function exporterHealth(): Dashboard {
       timeseries(
         "Poll status",
         "1 when the last poll of the server succeeded.",
-        prom([[`vbo_up{${S}}`, { legend: "{{server}}" }]]),
+        prom([[`${M.vbo_up}{${S}}`, { legend: "{{server}}" }]]),
         fields("none", { mappings: UP_DOWN, min: 0 }),
       ),
       timeseries(
         "Time since last successful poll",
         "Should stay below the poll interval plus the poll duration.",
         prom([
-          [`time() - vbo_last_successful_poll_timestamp_seconds{${S}}`, { legend: "{{server}}" }],
+          [
+            `time() - ${M.vbo_last_successful_poll_timestamp_seconds}{${S}}`,
+            { legend: "{{server}}" },
+          ],
         ]),
         fields("s"),
       ),
@@ -101,11 +107,11 @@ export function exporterHealth(): Dashboard {
         "How long one poll cycle takes per server.",
         prom([
           [
-            `histogram_quantile(0.5, sum by (le, server) (rate(vbo_poll_duration_seconds_bucket{${S}}[$__rate_interval])))`,
+            `histogram_quantile(0.5, sum by (le, server) (rate(${M.vbo_poll_duration_seconds}_bucket{${S}}[$__rate_interval])))`,
             { legend: "p50 {{server}}" },
           ],
           [
-            `histogram_quantile(0.95, sum by (le, server) (rate(vbo_poll_duration_seconds_bucket{${S}}[$__rate_interval])))`,
+            `histogram_quantile(0.95, sum by (le, server) (rate(${M.vbo_poll_duration_seconds}_bucket{${S}}[$__rate_interval])))`,
             { legend: "p95 {{server}}" },
           ],
         ]),
@@ -116,7 +122,7 @@ export function exporterHealth(): Dashboard {
         "Failed polls per second, by server and reason (bad_credentials, unreachable, tls, ...).",
         prom([
           [
-            `sum by (server, reason) (rate(vbo_poll_errors_total{${S}}[$__rate_interval]))`,
+            `sum by (server, reason) (rate(${M.vbo_poll_errors_total}{${S}}[$__rate_interval]))`,
             { legend: "{{server}}: {{reason}}" },
           ],
         ]),
@@ -127,7 +133,7 @@ export function exporterHealth(): Dashboard {
       stat(
         "Outbox backlog",
         "Audit records waiting in the durable outbox.",
-        prom([["sum(vbo_log_outbox_records)", { instant: true }]]),
+        prom([[`sum(${M.vbo_log_outbox_records})`, { instant: true }]]),
         fields("short", { decimals: 0 }),
         6,
         4,
@@ -135,7 +141,7 @@ export function exporterHealth(): Dashboard {
       stat(
         "Oldest waiting record",
         "Age of the oldest record in the outbox.",
-        prom([["max(vbo_log_outbox_oldest_record_age_seconds)", { instant: true }]]),
+        prom([[`max(${M.vbo_log_outbox_oldest_record_age_seconds})`, { instant: true }]]),
         fields("s"),
         6,
         4,
@@ -143,7 +149,7 @@ export function exporterHealth(): Dashboard {
       stat(
         "Since last export",
         "Time since Loki last acknowledged a batch.",
-        prom([["time() - max(vbo_log_last_export_timestamp_seconds)", { instant: true }]]),
+        prom([[`time() - max(${M.vbo_log_last_export_timestamp_seconds})`, { instant: true }]]),
         fields("s"),
         6,
         4,
@@ -151,7 +157,9 @@ export function exporterHealth(): Dashboard {
       stat(
         "Dead-lettered records",
         "Records the receiver rejected permanently in the time range.",
-        prom([["sum(increase(vbo_log_records_dead_lettered_total[$__range]))", { instant: true }]]),
+        prom([
+          [`sum(increase(${M.vbo_log_records_dead_lettered_total}[$__range]))`, { instant: true }],
+        ]),
         fields("short", {
           decimals: 0,
           ...redFrom(1),
@@ -162,7 +170,7 @@ export function exporterHealth(): Dashboard {
       timeseries(
         "Outbox backlog",
         "Records waiting; rises while Loki is unreachable and drains after.",
-        prom([["sum by (instance) (vbo_log_outbox_records)", { legend: "{{instance}}" }]]),
+        prom([[`sum by (instance) (${M.vbo_log_outbox_records})`, { legend: "{{instance}}" }]]),
         fields("short", { decimals: 0 }),
       ),
       timeseries(
@@ -170,7 +178,7 @@ export function exporterHealth(): Dashboard {
         "Age of the oldest record in the outbox.",
         prom([
           [
-            "max by (instance) (vbo_log_outbox_oldest_record_age_seconds)",
+            `max by (instance) (${M.vbo_log_outbox_oldest_record_age_seconds})`,
             { legend: "{{instance}}" },
           ],
         ]),
@@ -181,7 +189,7 @@ export function exporterHealth(): Dashboard {
         "Records acknowledged by Loki per second.",
         prom([
           [
-            "sum by (instance) (rate(vbo_log_records_exported_total[$__rate_interval]))",
+            `sum by (instance) (rate(${M.vbo_log_records_exported_total}[$__rate_interval]))`,
             { legend: "{{instance}}" },
           ],
         ]),
@@ -192,11 +200,11 @@ export function exporterHealth(): Dashboard {
         "Failed export attempts (retried) and records dead-lettered (not retried), per second.",
         prom([
           [
-            "sum by (reason) (rate(vbo_log_export_failures_total[$__rate_interval]))",
+            `sum by (reason) (rate(${M.vbo_log_export_failures_total}[$__rate_interval]))`,
             { legend: "failure: {{reason}}" },
           ],
           [
-            "sum by (reason) (rate(vbo_log_records_dead_lettered_total[$__rate_interval]))",
+            `sum by (reason) (rate(${M.vbo_log_records_dead_lettered_total}[$__rate_interval]))`,
             { legend: "dead letter: {{reason}}" },
           ],
         ]),
@@ -206,7 +214,10 @@ export function exporterHealth(): Dashboard {
         "Exporter build",
         "Version of each exporter replica.",
         prom([
-          ["max by (instance, version) (vbo_exporter_build_info)", { instant: true, table: true }],
+          [
+            `max by (instance, version) (${M.vbo_exporter_build_info})`,
+            { instant: true, table: true },
+          ],
         ]),
         fields("short"),
         [{ id: "organize", options: { excludeByName: { Time: true, Value: true } } }],

@@ -12,13 +12,17 @@ import type {
 export type Json = string | number | boolean | null | Json[] | { readonly [key: string]: Json };
 export type JsonObject = { readonly [key: string]: Json };
 
+/** A datasource by the dashboard variable that selects it (default: the provisioned uid). */
 export type DataSourceRef = {
   readonly type: "prometheus" | "loki";
-  readonly uid: "prometheus" | "loki";
+  readonly uid: "${datasource}" | "${loki_datasource}";
 };
 
-export const PROMETHEUS: DataSourceRef = { type: "prometheus", uid: "prometheus" };
-export const LOKI: DataSourceRef = { type: "loki", uid: "loki" };
+/** `${name}` of a dashboard variable (a plain string, not a template literal placeholder). */
+const variableRef = <N extends string>(name: N) => `$\{${name}}` as `\${${N}}`;
+
+export const PROMETHEUS: DataSourceRef = { type: "prometheus", uid: variableRef("datasource") };
+export const LOKI: DataSourceRef = { type: "loki", uid: variableRef("loki_datasource") };
 
 export type Target = {
   readonly refId: string;
@@ -83,7 +87,8 @@ export interface Panel {
 export type Variable = {
   readonly name: string;
   readonly label: string;
-  readonly type: "query" | "textbox" | "custom";
+  readonly type: "query" | "textbox" | "custom" | "datasource";
+  readonly regex?: string;
   readonly description?: string;
   readonly datasource?: DataSourceRef;
   readonly query: string;

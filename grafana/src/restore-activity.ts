@@ -18,6 +18,13 @@ import {
   table,
   timeseries,
 } from "./builders.ts";
+import { M } from "./metric-names.ts";
+import {
+  MIXIN,
+  type MixinConfig,
+  restoredItemsLogRegex,
+  restoredItemsMatcher,
+} from "./mixin-config.ts";
 import type { Dashboard } from "./model.ts";
 import { ACTIVITY_UID, INVESTIGATION_UID } from "./uids.ts";
 
@@ -25,18 +32,26 @@ const SEL =
   'server=~"$server", organization=~"$organization", restore_type=~"$restore_type", client_host=~"$client_host"';
 /** The histogram has no client_host label. */
 const HIST_SEL = 'server=~"$server", organization=~"$organization", restore_type=~"$restore_type"';
-const ITEMS = 'event_type=~"save|export|send|restore"';
+const ITEMS = restoredItemsMatcher(MIXIN);
 const LOG_STREAM = '{service_name="vbo-restore-exporter", vbo_server=~"$server"}';
 const LOG_FILTERS =
   '| vbo_organization=~"$organization" | vbo_restore_type=~"$restore_type" | vbo_client_host=~"$client_host"';
+
+/** What every Prometheus "how many" panel shows, in its description. */
+const PROM_COUNT =
+  " From Prometheus: what the exporter counted while it ran, the first restore from a new client host or organization included (it shows up one web.newSeriesHold, 1m, later). The history read at the exporter's first start is not in it: the audit-log panels below count it at its own times.";
+/** What every Loki panel shows, in its description. */
+const LOKI_COUNT =
+  " From the audit log in Loki, by each record's own timestamp: exact over days, the history read at the exporter's first start included (within Loki's retention).";
 
 const investigate = (label: string, variable: string) =>
   dashboardLink(`Investigate this ${label}`, INVESTIGATION_UID, {
     [variable]: clicked(`__field.labels.${variable}`),
   });
 
-export function restoreActivity(): Dashboard {
+export function restoreActivity(config: MixinConfig = MIXIN): Dashboard {
   return dashboard({
+    datasources: config.datasources,
     uid: ACTIVITY_UID,
     title: "VBO restore activity",
     description:
@@ -46,25 +61,25 @@ export function restoreActivity(): Dashboard {
       labelVariable(
         "server",
         "VBO server",
-        "label_values(vbo_up, server)",
+        `label_values(${M.vbo_up}, server)`,
         "The configured VBO server (exporter `server` label).",
       ),
       labelVariable(
         "organization",
         "Organization",
-        'label_values(vbo_restore_sessions_total{server=~"$server"}, organization)',
+        `label_values(${M.vbo_restore_sessions_total}{server=~"$server"}, organization)`,
         "Microsoft 365 organization the restore read from.",
       ),
       labelVariable(
         "restore_type",
         "Restore type",
-        'label_values(vbo_restore_sessions_total{server=~"$server", organization=~"$organization"}, restore_type)',
+        `label_values(${M.vbo_restore_sessions_total}{server=~"$server", organization=~"$organization"}, restore_type)`,
         "exchange, onedrive, sharepoint or teams.",
       ),
       labelVariable(
         "client_host",
         "Client host",
-        'label_values(vbo_restore_sessions_total{server=~"$server", organization=~"$organization", restore_type=~"$restore_type"}, client_host)',
+        `label_values(${M.vbo_restore_sessions_total}{server=~"$server", organization=~"$organization", restore_type=~"$restore_type"}, client_host)`,
         "The machine the restore was started from (the clientHost name, without the Cloud Connect gateway).",
       ),
     ],
@@ -72,16 +87,18 @@ export function restoreActivity(): Dashboard {
       row("Summary for the selected time range"),
       stat(
         "Restore sessions",
-        "Restore sessions started in the time range. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
-        prom([[`sum(increase(vbo_restore_sessions_total{${SEL}}[$__range]))`, { instant: true }]]),
+        `Restore sessions started in the time range.${PROM_COUNT}`,
+        prom([
+          [`sum(increase(${M.vbo_restore_sessions_total}{${SEL}}[$__range]))`, { instant: true }],
+        ]),
         fields("short", { decimals: 0 }),
       ),
       stat(
         "Items restored",
-        "Items saved, exported, sent or restored (views excluded). increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Items saved, exported, sent or restored (views excluded).${PROM_COUNT}`,
         prom([
           [
-            `sum(increase(vbo_restore_events_total{${SEL}, ${ITEMS}}[$__range]))`,
+            `sum(increase(${M.vbo_restore_events_total}{${SEL}, ${ITEMS}}[$__range]))`,
             { instant: true },
           ],
         ]),
@@ -89,10 +106,10 @@ export function restoreActivity(): Dashboard {
       ),
       stat(
         "Bytes restored",
-        "Size of the items saved, exported, sent or restored. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Size of the items saved, exported, sent or restored.${PROM_COUNT}`,
         prom([
           [
-            `sum(increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__range]))`,
+            `sum(increase(${M.vbo_restore_items_bytes_total}{${SEL}, ${ITEMS}}[$__range]))`,
             { instant: true },
           ],
         ]),
@@ -100,10 +117,10 @@ export function restoreActivity(): Dashboard {
       ),
       stat(
         "Failed sessions",
-        "Restore sessions that finished with result Failed. increase() counts a series first seen inside the range (a new client host) from its second value; the audit log (Loki) has every event.",
+        `Restore sessions that finished with result Failed.${PROM_COUNT}`,
         prom([
           [
-            `sum(increase(vbo_restore_sessions_finished_total{${SEL}, result="failed"}[$__range]))`,
+            `sum(increase(${M.vbo_restore_sessions_finished_total}{${SEL}, result="failed"}[$__range]))`,
             { instant: true },
           ],
         ]),
@@ -114,16 +131,16 @@ export function restoreActivity(): Dashboard {
       ),
       stat(
         "Running now",
-        "Restore sessions in progress (explorers open).",
-        prom([[`sum(vbo_restore_sessions_running{${SEL}})`, { instant: true }]]),
+        "From Prometheus: restore sessions in progress (explorers open), as of the exporter's last poll; 0 when none runs.",
+        prom([[`sum(${M.vbo_restore_sessions_running}{${SEL}}) or vector(0)`, { instant: true }]]),
         fields("short", { decimals: 0 }),
       ),
       stat(
         "Active client hosts",
-        "Distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too).",
+        "From Prometheus: distinct client hosts that started a restore session in the time range (from the start time of each host's latest session, so a host seen for the first time counts too, and so does the history read at first start).",
         prom([
           [
-            `count(max by (client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) >= time() - $__range_s) or vector(0)`,
+            `count(max by (client_host) (${M.vbo_last_restore_session_timestamp_seconds}{${SEL}}) >= time() - $__range_s) or vector(0)`,
             { instant: true },
           ],
         ]),
@@ -133,10 +150,10 @@ export function restoreActivity(): Dashboard {
       row("Restores over time"),
       timeseries(
         "Restore sessions by restore type",
-        "Sessions started per interval.",
+        `Sessions started per interval.${PROM_COUNT}`,
         prom([
           [
-            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            `sum by (restore_type) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval]))`,
             { legend: "{{restore_type}}" },
           ],
         ]),
@@ -145,10 +162,10 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Restore sessions by organization",
-        "Sessions started per interval.",
+        `Sessions started per interval.${PROM_COUNT}`,
         prom([
           [
-            `sum by (organization) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            `sum by (organization) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval]))`,
             { legend: "{{organization}}" },
           ],
         ]),
@@ -157,10 +174,10 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Items by action",
-        "Restore events per interval by action: view, save, export (PST), send (e-mail), restore (to the original or another location).",
+        `Restore events per interval by action: view, save, export (PST), send (e-mail), restore (to the original or another location).${PROM_COUNT}`,
         prom([
           [
-            `sum by (event_type) (increase(vbo_restore_events_total{${SEL}, event_type!="none"}[$__interval]))`,
+            `sum by (event_type) (increase(${M.vbo_restore_events_total}{${SEL}, event_type!="none"}[$__interval]))`,
             { legend: "{{event_type}}" },
           ],
         ]),
@@ -169,10 +186,10 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Restore sessions by client host",
-        "Sessions started per interval, the ten busiest client hosts. Click a series to investigate the host.",
+        `Sessions started per interval, the ten busiest client hosts. Click a series to investigate the host.${PROM_COUNT}`,
         prom([
           [
-            `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__interval])))`,
+            `topk(10, sum by (client_host) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval])))`,
             { legend: "{{client_host}}" },
           ],
         ]),
@@ -181,10 +198,10 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Bytes restored by organization",
-        "Size of items saved, exported, sent or restored per interval.",
+        `Size of items saved, exported, sent or restored per interval.${PROM_COUNT}`,
         prom([
           [
-            `sum by (organization) (increase(vbo_restore_items_bytes_total{${SEL}, ${ITEMS}}[$__interval]))`,
+            `sum by (organization) (increase(${M.vbo_restore_items_bytes_total}{${SEL}, ${ITEMS}}[$__interval]))`,
             { legend: "{{organization}}" },
           ],
         ]),
@@ -193,10 +210,10 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Running restore sessions",
-        "Sessions in progress, by restore type.",
+        "From Prometheus: sessions in progress, by restore type, as of each poll.",
         prom([
           [
-            `sum by (restore_type) (vbo_restore_sessions_running{${SEL}})`,
+            `sum by (restore_type) (${M.vbo_restore_sessions_running}{${SEL}})`,
             { legend: "{{restore_type}}" },
           ],
         ]),
@@ -204,10 +221,10 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Restore sessions per day",
-        "Sessions started per UTC day, by restore type.",
+        `Sessions started per UTC day, by restore type.${PROM_COUNT}`,
         prom([
           [
-            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__interval]))`,
+            `sum by (restore_type) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__interval]))`,
             { legend: "{{restore_type}}" },
           ],
         ]),
@@ -216,27 +233,79 @@ export function restoreActivity(): Dashboard {
       ),
       timeseries(
         "Session duration (p50, p95)",
-        "How long finished restore sessions lasted (explorer open to close).",
+        "From Prometheus: how long finished restore sessions lasted (explorer open to close), for sessions that finished while the exporter ran.",
         prom([
           [
-            `histogram_quantile(0.5, sum by (le, restore_type) (rate(vbo_restore_session_duration_seconds_bucket{${HIST_SEL}}[$__rate_interval])))`,
+            `histogram_quantile(0.5, sum by (le, restore_type) (rate(${M.vbo_restore_session_duration_seconds}_bucket{${HIST_SEL}}[$__rate_interval])))`,
             { legend: "p50 {{restore_type}}" },
           ],
           [
-            `histogram_quantile(0.95, sum by (le, restore_type) (rate(vbo_restore_session_duration_seconds_bucket{${HIST_SEL}}[$__rate_interval])))`,
+            `histogram_quantile(0.95, sum by (le, restore_type) (rate(${M.vbo_restore_session_duration_seconds}_bucket{${HIST_SEL}}[$__rate_interval])))`,
             { legend: "p95 {{restore_type}}" },
           ],
         ]),
         fields("s"),
       ),
 
+      row("Exact counts and history from the audit log (Loki)"),
+      stat(
+        "Restore sessions (audit log)",
+        `Restore sessions that finished in the time range, by their end time.${LOKI_COUNT}`,
+        loki(
+          `sum(count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range])) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0 }),
+        6,
+      ),
+      stat(
+        "Items restored (audit log)",
+        `Items saved, exported, sent or restored in the time range, by the event's start time.${LOKI_COUNT}`,
+        loki(
+          `sum(count_over_time(${LOG_STREAM} | vbo_event_type=~"${restoredItemsLogRegex(config)}" ${LOG_FILTERS} [$__range])) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0 }),
+        6,
+      ),
+      stat(
+        "Failed sessions (audit log)",
+        `Restore sessions that finished with result Failed in the time range.${LOKI_COUNT}`,
+        loki(
+          `sum(count_over_time(${LOG_STREAM} | vbo_session_result="Failed" ${LOG_FILTERS} [$__range])) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0, ...redFrom(1) }),
+        6,
+      ),
+      stat(
+        "Client hosts (audit log)",
+        `Distinct client hosts with a finished restore session in the time range.${LOKI_COUNT}`,
+        loki(
+          `count(sum by (vbo_client_host) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range]))) or vector(0)`,
+          { instant: true },
+        ),
+        fields("short", { decimals: 0 }),
+        6,
+      ),
+      timeseries(
+        "Restore sessions per day (audit log)",
+        `Restore sessions finished per UTC day, by restore type, the days before the exporter's first start included.${LOKI_COUNT}`,
+        loki(
+          `sum by (vbo_restore_type) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__interval]))`,
+          { legend: "{{vbo_restore_type}}" },
+        ),
+        fields("short", { decimals: 0 }),
+        { bars: true, stack: true, interval: "1d", w: 24 },
+      ),
+
       row("Who restored what, and from where"),
       pie(
         "Results",
-        "Finished sessions by result.",
+        `Finished sessions by result.${PROM_COUNT}`,
         prom([
           [
-            `sum by (result) (increase(vbo_restore_sessions_finished_total{${SEL}}[$__range]))`,
+            `sum by (result) (increase(${M.vbo_restore_sessions_finished_total}{${SEL}}[$__range]))`,
             { instant: true, legend: "{{result}}" },
           ],
         ]),
@@ -244,10 +313,10 @@ export function restoreActivity(): Dashboard {
       ),
       pie(
         "Restore types",
-        "Sessions by restore type (the application restored from).",
+        `Sessions by restore type (the application restored from).${PROM_COUNT}`,
         prom([
           [
-            `sum by (restore_type) (increase(vbo_restore_sessions_total{${SEL}}[$__range]))`,
+            `sum by (restore_type) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__range]))`,
             { instant: true, legend: "{{restore_type}}" },
           ],
         ]),
@@ -255,10 +324,10 @@ export function restoreActivity(): Dashboard {
       ),
       barGauge(
         "Top client hosts",
-        "Client hosts by restore sessions started in the time range. Click to investigate.",
+        `Client hosts by restore sessions started in the time range. Click to investigate.${PROM_COUNT}`,
         prom([
           [
-            `topk(10, sum by (client_host) (increase(vbo_restore_sessions_total{${SEL}}[$__range])))`,
+            `topk(10, sum by (client_host) (increase(${M.vbo_restore_sessions_total}{${SEL}}[$__range])))`,
             { instant: true, legend: "{{client_host}}" },
           ],
         ]),
@@ -268,7 +337,7 @@ export function restoreActivity(): Dashboard {
       ),
       barGauge(
         "Top operators",
-        "Who started restore sessions (initiatedBy, from the audit log in Loki). Through Cloud Connect this may be the organization rather than a person.",
+        `Who started restore sessions (initiatedBy). Through Cloud Connect this may be the organization rather than a person.${LOKI_COUNT}`,
         loki(
           `topk(10, sum by (vbo_initiated_by) (count_over_time(${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_initiated_by}}" },
@@ -284,9 +353,9 @@ export function restoreActivity(): Dashboard {
       ),
       barGauge(
         "Top restored items",
-        "Items saved, exported, sent or restored most often (from the audit log in Loki).",
+        `Items saved, exported, sent or restored most often.${LOKI_COUNT}`,
         loki(
-          `topk(10, sum by (vbo_item_name) (count_over_time(${LOG_STREAM} | vbo_event_type=~"Save|Export|Send|Restore" | vbo_item_name!="" ${LOG_FILTERS} [$__range])))`,
+          `topk(10, sum by (vbo_item_name) (count_over_time(${LOG_STREAM} | vbo_event_type=~"${restoredItemsLogRegex(config)}" | vbo_item_name!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_item_name}}" },
         ),
         fields("short", {
@@ -300,7 +369,7 @@ export function restoreActivity(): Dashboard {
       ),
       barGauge(
         "Top sources (mailboxes, OneDrives, sites)",
-        "Where restored items came from: Exchange mailbox\\folder or OneDrive/SharePoint path (from the audit log in Loki).",
+        `Where restored items came from: Exchange mailbox\\folder or OneDrive/SharePoint path.${LOKI_COUNT}`,
         loki(
           `topk(10, sum by (vbo_item_source) (count_over_time(${LOG_STREAM} | vbo_item_source!="" ${LOG_FILTERS} [$__range])))`,
           { instant: true, legend: "{{vbo_item_source}}" },
@@ -316,10 +385,10 @@ export function restoreActivity(): Dashboard {
       ),
       table(
         "Last restore per client host",
-        "Latest restore session start per organization, restore type and client host.",
+        "From Prometheus: latest restore session start per organization, restore type and client host, the history read at first start included.",
         prom([
           [
-            `max by (server, organization, restore_type, client_host) (vbo_last_restore_session_timestamp_seconds{${SEL}}) * 1000`,
+            `max by (server, organization, restore_type, client_host) (${M.vbo_last_restore_session_timestamp_seconds}{${SEL}}) * 1000`,
             { instant: true, table: true },
           ],
         ]),
@@ -343,7 +412,7 @@ export function restoreActivity(): Dashboard {
       ),
       table(
         "Restore sessions (detail)",
-        "Every finished restore session in the time range, from the audit log in Loki. Click a session id to see its events.",
+        "Every finished restore session in the time range. From the audit log in Loki, by each record's own timestamp (the history read at first start included). Click a session id to see its events.",
         loki(`${LOG_STREAM} | vbo_session_result!="" ${LOG_FILTERS}`, { maxLines: 1000 }),
         fields("short", {}, [
           columnName("vbo_session_duration_seconds", "Duration", "s"),

@@ -17,6 +17,8 @@ import {
   textVariable,
   timeseries,
 } from "./builders.ts";
+import { M } from "./metric-names.ts";
+import { MIXIN, type MixinConfig } from "./mixin-config.ts";
 import type { Dashboard, DataLink } from "./model.ts";
 import { ACTIVITY_UID, INVESTIGATION_UID } from "./uids.ts";
 
@@ -96,8 +98,9 @@ const pivotLinks = [
   columnLinks("Session id", [pivot("Only this session", "session")]),
 ];
 
-export function restoreInvestigation(): Dashboard {
+export function restoreInvestigation(config: MixinConfig = MIXIN): Dashboard {
   return dashboard({
+    datasources: config.datasources,
     uid: INVESTIGATION_UID,
     title: "VBO restore investigation",
     description:
@@ -107,7 +110,7 @@ export function restoreInvestigation(): Dashboard {
       labelVariable(
         "server",
         "VBO server",
-        "label_values(vbo_up, server)",
+        `label_values(${M.vbo_up}, server)`,
         "The configured VBO server.",
       ),
       textVariable(
@@ -135,7 +138,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       timeseries(
         "Events by action",
-        "Restore events per interval matching the filters, by action (None = session started/stopped).",
+        "Restore events per interval matching the filters, by action (None = session started/stopped). From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
         loki(`sum by (vbo_event_type) (count_over_time(${EVENTS} [$__interval]))`, {
           legend: "{{vbo_event_type}}",
         }),
@@ -144,7 +147,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       timeseries(
         "Bytes by client host",
-        "Size of the items handled per interval, by client host.",
+        "Size of the items handled per interval, by client host. From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
         loki(
           `sum by (vbo_client_host) (sum_over_time(${EVENTS} | vbo_item_size_bytes!="" | unwrap vbo_item_size_bytes [$__interval]))`,
           { legend: "{{vbo_client_host}}" },
@@ -154,7 +157,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       table(
         "Event log",
-        "Every restore event matching the filters: who (operator, client host) did what (action, status) to which item, from where (source) to where (target).",
+        "Every restore event matching the filters: who (operator, client host) did what (action, status) to which item, from where (source) to where (target). From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
         loki(EVENTS, { maxLines: 5000 }),
         fields("short", {}, [columnName("Size", "Size", "bytes"), ...pivotLinks]),
         organize(EVENT_COLUMNS),
@@ -163,7 +166,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       table(
         "Restore sessions",
-        "Finished restore sessions matching the filters.",
+        "Finished restore sessions matching the filters. From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
         loki(SESSIONS, { maxLines: 1000 }),
         fields("short", {}, [columnName("Duration", "Duration", "s"), ...pivotLinks]),
         organize(SESSION_COLUMNS),
@@ -172,7 +175,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       barGauge(
         "Top targets",
-        "Where items went: restore targets, PST paths, e-mail recipients.",
+        "Where items went: restore targets, PST paths, e-mail recipients. From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
         loki(
           `topk(10, sum by (vbo_item_target) (count_over_time(${EVENTS} | vbo_item_target!="" [$__range])))`,
           { instant: true, legend: "{{vbo_item_target}}" },
@@ -183,7 +186,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       barGauge(
         "Top sources",
-        "Mailboxes, folders and paths the items came from.",
+        "Mailboxes, folders and paths the items came from. From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
         loki(
           `topk(10, sum by (vbo_item_source) (count_over_time(${EVENTS} | vbo_item_source!="" [$__range])))`,
           { instant: true, legend: "{{vbo_item_source}}" },
@@ -201,7 +204,7 @@ export function restoreInvestigation(): Dashboard {
       ),
       logs(
         "Raw audit records",
-        "The log records as stored in Loki (message and all attributes).",
+        "From the audit log in Loki: the log records as stored (message and all attributes), at their own timestamps.",
         loki(`${STREAM} ${FILTERS}`, { maxLines: 1000 }),
       ),
     ],

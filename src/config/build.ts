@@ -148,6 +148,7 @@ export function buildConfig(
       listenAddress,
       host: listen.host,
       port: listen.port,
+      newSeriesHoldMs: file.web?.newSeriesHold ?? ms(DEFAULTS.newSeriesHold),
       basicAuth,
       tls: webTls
         ? {

@@ -8,6 +8,7 @@ export const DEFAULT_WEB_PORT = 9853;
 
 export const DEFAULTS = {
   listenAddress: `:${DEFAULT_WEB_PORT}`,
+  newSeriesHold: "1m",
   stateDir: "./data",
   apiVersion: "auto",
   pollInterval: "60s",

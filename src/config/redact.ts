@@ -16,6 +16,7 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
   return {
     web: {
       listenAddress: web.listenAddress,
+      newSeriesHold: formatDuration(web.newSeriesHoldMs),
       ...(web.basicAuth
         ? {
             basicAuth:

@@ -143,6 +143,7 @@ const webSchema = z.strictObject({
       lokiDatasource: nonEmpty("the uid of the Loki datasource").optional(),
     })
     .optional(),
+  newSeriesHold: duration(0, "0s").optional(),
 });
 
 const otlpSchema = z.strictObject({
@@ -234,6 +235,7 @@ export const KNOWN_KEYS: readonly string[] = [
     "logs",
     "logging",
     "listenAddress",
+    "newSeriesHold",
     "basicAuth",
     "tls",
     "certFile",

@@ -50,6 +50,11 @@ export interface WebConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** Where the landing page links to the audit log in Grafana Explore; null hides the links. */
   readonly grafana: { readonly url: string; readonly lokiDatasource: string } | null;
+  /**
+   * How long a restore counter's label set first counted live is exposed at 0 before its value,
+   * so every scraper sees the 0 and increase() counts the first restore (more than one scrape).
+   */
+  readonly newSeriesHoldMs: number;
 }
 
 export type OtlpProtocol = "http/protobuf" | "http/json";

@@ -1,5 +1,10 @@
 // The log pipeline's self-metrics (vbo_log_*), registered in the exporter's private registry.
 import { Counter, Gauge, type Registry } from "prom-client";
+import {
+  LOG_DEAD_LETTER_REASONS,
+  LOG_EXPORT_FAILURE_REASONS,
+  LOG_REJECTED_REASONS,
+} from "../metrics/catalogue.ts";
 
 export interface LogMetrics {
   readonly exported: Counter;
@@ -65,7 +70,7 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
       this.set(safe(() => outbox.deadLetters()));
     },
   });
-  return {
+  const metrics: LogMetrics = {
     exported: new Counter({
       name: "vbo_log_records_exported_total",
       help: "Audit log records the log receiver acknowledged (or written to the console output).",
@@ -100,4 +105,9 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
       registers: [registry],
     }),
   };
+  // Known reasons are exported at 0, so a query sees the series before the first failure.
+  for (const reason of LOG_EXPORT_FAILURE_REASONS) metrics.failures.inc({ reason }, 0);
+  for (const reason of LOG_DEAD_LETTER_REASONS) metrics.deadLettered.inc({ reason }, 0);
+  for (const reason of LOG_REJECTED_REASONS) metrics.rejected.inc({ reason }, 0);
+  return metrics;
 }

@@ -1,9 +1,21 @@
 // The exporter's prom-client metrics on a private registry: restore counters hydrated from the
 // durable state at start and advanced only by committed batches; poll health set by the pollers.
+// Known label sets are exported at 0 (poll error reasons, running sessions once shown); a restore
+// counter's label set first counted after a server's history read is held at 0 for
+// `newSeriesHoldMs` so increase() sees its first value (new-series-hold.ts).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from "prom-client";
 import type { BatchCounts } from "../state/counting.ts";
 import type { StateStore } from "../state/store.ts";
-import { metricSpec } from "./catalogue.ts";
+import {
+  CATALOGUE,
+  type LabelValues,
+  labelsFromTuple,
+  type MetricName,
+  metricSpec,
+  POLL_ERROR_REASONS,
+  type RestoreCounter,
+} from "./catalogue.ts";
+import { createNewSeriesHold } from "./new-series-hold.ts";
 
 export interface ExporterMetrics {
   /** Adds what a committed batch counted. */
@@ -16,76 +28,84 @@ export interface ExporterMetrics {
   serverClockOffset(server: string, seconds: number | null): void;
 }
 
-type LabelValues = Record<string, string>;
-
-function labelObject(names: readonly string[], values: readonly string[]): LabelValues {
-  const out: LabelValues = {};
-  names.forEach((name, i) => {
-    out[name] = values[i] ?? "";
-  });
-  return out;
+export interface ExporterMetricsOptions {
+  readonly version: string;
+  readonly servers: readonly string[];
+  readonly store: StateStore;
+  readonly defaultMetrics?: boolean;
+  /**
+   * How long a restore counter's new label set is exposed at 0 before its value (ms); at least
+   * one scrape interval. 0 (the default here) exposes values at once, as before.
+   */
+  readonly newSeriesHoldMs?: number;
+  readonly now?: () => number;
 }
 
-function counter(registry: Registry, name: string): Counter {
-  const spec = metricSpec(name);
+type Labels = Record<string, string>;
+
+const RESTORE_COUNTERS: readonly RestoreCounter[] = [
+  "vbo_restore_sessions_total",
+  "vbo_restore_sessions_finished_total",
+  "vbo_restore_events_total",
+  "vbo_restore_items_bytes_total",
+  "vbo_client_host_overflow_total",
+];
+
+function isRestoreCounter(name: string): name is RestoreCounter {
+  return (RESTORE_COUNTERS as readonly string[]).includes(name);
+}
+
+function definition(name: MetricName) {
+  const spec = CATALOGUE[name];
+  return { name, help: spec.help, labelNames: [...spec.labels] as string[] };
+}
+
+function counter(registry: Registry, name: MetricName, collect?: () => void): Counter {
   return new Counter({
-    name,
-    help: spec.help,
-    labelNames: [...spec.labels],
-    registers: [registry],
-  });
-}
-
-function gauge(registry: Registry, name: string, collect?: (this: Gauge) => void): Gauge {
-  const spec = metricSpec(name);
-  return new Gauge({
-    name,
-    help: spec.help,
-    labelNames: [...spec.labels],
+    ...definition(name),
     registers: [registry],
     ...(collect ? { collect } : {}),
   });
 }
 
-function histogram(registry: Registry, name: string): Histogram {
-  const spec = metricSpec(name);
+function gauge(registry: Registry, name: MetricName, collect?: (this: Gauge) => void): Gauge {
+  return new Gauge({ ...definition(name), registers: [registry], ...(collect ? { collect } : {}) });
+}
+
+function histogram(registry: Registry, name: MetricName): Histogram {
   return new Histogram({
-    name,
-    help: spec.help,
-    labelNames: [...spec.labels],
-    buckets: [...(spec.buckets ?? [])],
+    ...definition(name),
+    buckets: [...(metricSpec(name).buckets ?? [])],
     registers: [registry],
   });
 }
 
+const keyOf = (labels: readonly string[]) => labels.join("\u0000");
+
 export function createExporterMetrics(
   registry: Registry,
-  options: {
-    version: string;
-    servers: readonly string[];
-    store: StateStore;
-    defaultMetrics?: boolean;
-  },
+  options: ExporterMetricsOptions,
 ): ExporterMetrics {
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const { store } = options;
-  const counters = new Map<string, Counter>(
-    [
-      "vbo_restore_sessions_total",
-      "vbo_restore_sessions_finished_total",
-      "vbo_restore_events_total",
-      "vbo_restore_items_bytes_total",
-      "vbo_client_host_overflow_total",
-    ].map((name) => [name, counter(registry, name)]),
+  const holdMs = options.newSeriesHoldMs ?? 0;
+  const hold = createNewSeriesHold({ holdMs, now: options.now ?? Date.now });
+  const release = () => hold.release();
+  const counters = new Map<RestoreCounter, Counter>(
+    RESTORE_COUNTERS.map((name) => [name, counter(registry, name, release)]),
   );
   const duration = histogram(registry, "vbo_restore_session_duration_seconds");
   const lastSession = gauge(registry, "vbo_last_restore_session_timestamp_seconds");
-  const runningSpec = metricSpec("vbo_restore_sessions_running");
+  // Running sessions by label set; a label set shown once stays, at 0, when nothing runs there.
+  const runningShown = new Map<string, LabelValues<"vbo_restore_sessions_running">>();
   gauge(registry, "vbo_restore_sessions_running", function collect() {
-    // Read at scrape time from the committed sessions: always what the state says.
     this.reset();
-    for (const row of store.runningRows())
-      this.set(labelObject(runningSpec.labels, row.labels), row.count);
+    for (const labels of runningShown.values()) this.set(labels, 0);
+    for (const row of store.runningRows()) {
+      const labels = labelsFromTuple("vbo_restore_sessions_running", row.labels);
+      runningShown.set(keyOf(row.labels), labels);
+      this.set(labels, row.count);
+    }
   });
   const up = gauge(registry, "vbo_up");
   const lastPoll = gauge(registry, "vbo_last_successful_poll_timestamp_seconds");
@@ -100,38 +120,87 @@ export function createExporterMetrics(
   for (const server of options.servers) {
     up.set({ server }, 0);
     apiRequests.inc({ server }, 0);
+    for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ server, reason }, 0);
+    counters.get("vbo_client_host_overflow_total")?.inc({ server }, 0);
+    hold.known(keyOf(["vbo_client_host_overflow_total", server]));
   }
 
-  const addCounter = (metric: string, labels: readonly string[], value: number) => {
-    const target = counters.get(metric);
-    if (!target) return;
-    target.inc(labelObject(metricSpec(metric).labels, labels), value);
+  const applyNow = (metric: RestoreCounter, labels: Labels, value: number) =>
+    counters.get(metric)?.inc(labels, value);
+  const addCounter = (metric: string, tuple: readonly string[], value: number, held: boolean) => {
+    if (!isRestoreCounter(metric)) return;
+    const labels: Labels = labelsFromTuple(metric, tuple);
+    const key = keyOf([metric, ...tuple]);
+    if (!held) {
+      hold.known(key);
+      applyNow(metric, labels, value);
+      return;
+    }
+    hold.count(
+      key,
+      () => applyNow(metric, labels, 0),
+      () => applyNow(metric, labels, value),
+    );
   };
-  const lastSpec = metricSpec("vbo_last_restore_session_timestamp_seconds");
-  const durationSpec = metricSpec("vbo_restore_session_duration_seconds");
   const lastSeen = new Map<string, number>();
-  const setLast = (labels: readonly string[], seconds: number) => {
-    const key = labels.join("\u0000");
+  const setLast = (tuple: readonly string[], seconds: number) => {
+    const key = keyOf(tuple);
     if ((lastSeen.get(key) ?? Number.NEGATIVE_INFINITY) >= seconds) return;
     lastSeen.set(key, seconds);
-    lastSession.set(labelObject(lastSpec.labels, labels), seconds);
+    lastSession.set(labelsFromTuple("vbo_last_restore_session_timestamp_seconds", tuple), seconds);
   };
 
   // Hydrate from the durable state: the counters continue where they were.
-  for (const row of store.counterRows()) addCounter(row.metric, row.labels, row.value);
+  for (const row of store.counterRows()) {
+    addCounter(row.metric, row.labels, row.value, false);
+    if (row.metric === "vbo_restore_sessions_total")
+      runningShown.set(
+        keyOf(row.labels),
+        labelsFromTuple("vbo_restore_sessions_running", row.labels),
+      );
+  }
   for (const row of store.durationRows())
-    duration.observe(labelObject(durationSpec.labels, row.labels), row.seconds);
+    duration.observe(
+      labelsFromTuple("vbo_restore_session_duration_seconds", row.labels),
+      row.seconds,
+    );
   for (const row of store.lastSessionRows()) setLast(row.labels, row.seconds);
 
-  const serverInfoSeen = new Map<string, LabelValues>();
+  // A server never polled before has its history read first: those counts are what happened
+  // before the exporter started, not new restores, so they wait for the first successful poll and
+  // appear then with their values (increase() does not count them; Loki has them at their times).
+  const historyPending = new Map<
+    string,
+    { metric: string; labels: readonly string[]; value: number }[]
+  >();
+  if (holdMs > 0) {
+    for (const server of options.servers)
+      if (store.serverState(server).cursorMs === null) historyPending.set(server, []);
+  }
+
+  const serverInfoSeen = new Map<string, Labels>();
   return {
     applyCommitted(counts) {
-      for (const c of counts.counters) addCounter(c.metric, c.labels, c.value);
+      // Also released here, not only at scrape time: without a scraper nothing piles up.
+      hold.release();
+      for (const c of counts.counters) {
+        const pending = historyPending.get(c.labels[0] ?? "");
+        if (pending) pending.push({ metric: c.metric, labels: c.labels, value: c.value });
+        else addCounter(c.metric, c.labels, c.value, true);
+      }
       for (const d of counts.durations)
-        duration.observe(labelObject(durationSpec.labels, d.labels), d.seconds);
+        duration.observe(
+          labelsFromTuple("vbo_restore_session_duration_seconds", d.labels),
+          d.seconds,
+        );
       for (const l of counts.lastSessions) setLast(l.labels, l.seconds);
     },
     pollSucceeded(server, durationSeconds, finishedAtMs) {
+      const pending = historyPending.get(server);
+      if (pending) {
+        historyPending.delete(server);
+        for (const c of pending) addCounter(c.metric, c.labels, c.value, false);
+      }
       up.set({ server }, 1);
       lastPoll.set({ server }, finishedAtMs / 1000);
       pollDuration.observe({ server }, durationSeconds);

@@ -19,6 +19,9 @@ export async function startOpsExporter(options: {
   readonly url: string;
   readonly username: string;
   readonly password: string;
+  /** web.newSeriesHold: above the test Prometheus' 1 s scrape interval. */
+  readonly newSeriesHold?: string;
+  readonly pollInterval?: string;
 }): Promise<OpsExporter> {
   const passwordFile = join(options.dir, "vbo-password");
   writeFileSync(passwordFile, options.password, { mode: 0o600 });
@@ -28,6 +31,7 @@ export async function startOpsExporter(options: {
     [
       "web:",
       '  listenAddress: "127.0.0.1:0"',
+      `  newSeriesHold: ${options.newSeriesHold ?? "3s"}`,
       "state:",
       `  dir: ${JSON.stringify(join(options.dir, "state"))}`,
       "servers:",
@@ -36,7 +40,7 @@ export async function startOpsExporter(options: {
       "    apiVersion: v8",
       `    username: ${JSON.stringify(options.username)}`,
       `    passwordFile: ${JSON.stringify(passwordFile)}`,
-      "    pollInterval: 1s",
+      `    pollInterval: ${options.pollInterval ?? "1s"}`,
       "    lookback: 7d",
       "",
     ].join("\n"),

@@ -45,7 +45,7 @@ describe("record times OTLP cannot express", () => {
       }),
     );
     assert.equal(await h.pipeline.drainOnce(), 3);
-    assert.equal(await h.metric("vbo_log_records_dead_lettered_total"), undefined);
+    assert.equal(await h.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }), 0);
     assert.equal(receiver.stored.length, 3);
     for (const record of receiver.stored) {
       assert.equal(record.timeUnixNano, 0n);
@@ -91,7 +91,7 @@ describe("record times OTLP cannot express", () => {
     harness = await startHarness({ endpoint: receiver.url }, TEST_START_MS, undefined, dir);
     const h = harness;
     assert.equal(await h.pipeline.drainOnce(), 1);
-    assert.equal(await h.metric("vbo_log_records_dead_lettered_total"), undefined);
+    assert.equal(await h.metric("vbo_log_records_dead_lettered_total", { reason: "too_old" }), 0);
     assert.equal(receiver.stored[0]?.timeUnixNano, 0n);
     assert.equal(receiver.stored[0]?.observedTimeUnixNano, OBSERVED_NS);
   });

@@ -4,17 +4,19 @@
 // seen before must arrive as VboRestoreSessionFailed and VboRestoreFromNewClientHost, with their
 // labels, annotations and receivers; a host seen yesterday must not count as new.
 //
-// Why the rules file is used as shipped: both alerts compare the present with the past (series
-// absent 15 minutes ago, sessions in the 7 days before the last hour) and stay quiet while
-// Prometheus has no history for a server. Rather than templating shorter windows into a test copy,
-// the test gives Prometheus two hours of history by backfilling its TSDB with promtool (vbo_up
-// and the last successful poll for the server, and the last-session time of the known host one
-// and two days ago) before it starts. Scrape and evaluation run every second.
+// Why the rules file is used as shipped: the new-host alert compares the present with the past
+// (sessions in the 7 days before the last hour) and stays quiet while Prometheus has no history for
+// a server. Rather than templating shorter windows into a test copy, the test gives Prometheus two
+// hours of history by backfilling its TSDB with promtool (vbo_up, the last successful poll and the
+// last-session time of the known host, with the job label the rules select) before it starts.
+// The failed session's counter is brand new: the exporter shows it at 0 for its new-series hold
+// (3 s here) before its 1, so plain increase() sees it. Scrape and evaluation run every second.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { MIXIN, runbookUrl } from "../../grafana/src/mixin-config.ts";
 import { startOpsExporter } from "../helpers/ops-exporter.ts";
 import { startWebhookReceiver, type WebhookReceiver, waitFor } from "../helpers/ops-processes.ts";
 import {
@@ -31,6 +33,8 @@ const skip = skipUnlessTools({
   promtool: ["promtool"],
 });
 const SERVER = "it-vbo";
+/** The scrape job the rules select (MIXIN.jobSelector); backfilled history carries it too. */
+const JOB = "vbo-restore-exporter";
 const ORG = "Contoso Ltd. (Zürich)";
 const dir = mkdtempSync(join(tmpdir(), "vbo-ops-it-"));
 const cleanups: (() => Promise<void>)[] = [];
@@ -83,6 +87,7 @@ test("a failed restore from a new client host reaches the webhook as two routed,
   cleanups.push(() => exporter.process.stop());
 
   const host = (label: string) => ({
+    job: JOB,
     server: SERVER,
     organization: ORG,
     restore_type: "exchange",
@@ -96,14 +101,14 @@ test("a failed restore from a new client host reaches the webhook as two routed,
       {
         metric: "vbo_up",
         type: "gauge",
-        samples: [{ labels: { server: SERVER }, value: 1 }],
+        samples: [{ labels: { job: JOB, server: SERVER }, value: 1 }],
         fromSeconds: nowSeconds - 7200,
         toSeconds: nowSeconds - 60,
       },
       {
         metric: "vbo_last_successful_poll_timestamp_seconds",
         type: "gauge",
-        samples: [{ labels: { server: SERVER }, value: nowSeconds - 120 }],
+        samples: [{ labels: { job: JOB, server: SERVER }, value: nowSeconds - 120 }],
         fromSeconds: nowSeconds - 7200,
         toSeconds: nowSeconds - 60,
       },
@@ -123,7 +128,9 @@ test("a failed restore from a new client host reaches the webhook as two routed,
       (
         await queryPrometheus(
           stack.prometheusUrl,
-          `vbo_up{job="vbo-restore-exporter",server="${SERVER}"} == 1`,
+          // A scrape of the exporter itself (vbo_up is backfilled, up is not): a label set held at
+          // 0 must be seen at 0 by a Prometheus that is already scraping.
+          `vbo_up{job="vbo-restore-exporter",server="${SERVER}"} == 1 and on (job) up{job="vbo-restore-exporter"} == 1`,
         )
       ).length > 0
         ? true
@@ -163,7 +170,14 @@ test("a failed restore from a new client host reaches the webhook as two routed,
       return wanted.every((n) => got.has(n)) ? true : undefined;
     },
     40_000,
-    async () => JSON.stringify(await queryPrometheus(stack.prometheusUrl, "ALERTS")),
+    async () =>
+      JSON.stringify([
+        await queryPrometheus(stack.prometheusUrl, "ALERTS"),
+        await queryPrometheus(
+          stack.prometheusUrl,
+          `vbo_restore_sessions_finished_total{client_host="NEW-WS"}[2m]`,
+        ),
+      ]),
   );
 
   const failed = delivered(webhook).filter(
@@ -191,7 +205,7 @@ test("a failed restore from a new client host reaches the webhook as two routed,
     failedAlert.annotations.description,
     `1 onedrive restore session(s) of ${ORG} from client host NEW-WS on VBO server ${SERVER} finished with result Failed in the last 15 minutes.`,
   );
-  assert.equal(failedAlert.annotations.runbook_url, "docs/runbook.md#vborestoresessionfailed");
+  assert.equal(failedAlert.annotations.runbook_url, runbookUrl(MIXIN, "VboRestoreSessionFailed"));
   assert.deepEqual(
     [...new Set(failed.map((d) => d.receiver))],
     ["vbo-team"],
@@ -218,7 +232,10 @@ test("a failed restore from a new client host reaches the webhook as two routed,
       `^Client host NEW-WS started a restore \\(onedrive\\) of .+ data on VBO server ${SERVER} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.?\\d* \\+0000 UTC; it had started no restore session there in the 7 days before\\.$`,
     ),
   );
-  assert.equal(newHostAlert.annotations.runbook_url, "docs/runbook.md#vborestorefromnewclienthost");
+  assert.equal(
+    newHostAlert.annotations.runbook_url,
+    runbookUrl(MIXIN, "VboRestoreFromNewClientHost"),
+  );
   assert.deepEqual(
     [...new Set(newHost.map((d) => d.receiver))].sort(),
     ["security", "vbo-team"],

@@ -116,15 +116,40 @@ test("panels have unique ids, titles, units and non-overlapping positions on the
   }
 });
 
-test("every query names a provisioned datasource by uid", () => {
+test("every restore panel's description says whether it counts from Prometheus or the audit log", () => {
+  for (const d of all.filter((x) => x.uid !== "vbo-exporter-health")) {
+    for (const panel of panelsOf(d)) {
+      const source = panel.targets?.[0]?.datasource.type;
+      if (!source) continue;
+      const says = source === "prometheus" ? /From Prometheus/ : /From the audit log in Loki/;
+      assert.match(panel.description ?? "", says, `${d.uid}: ${panel.title}`);
+    }
+  }
+});
+
+test("every query reads its datasource from a datasource variable defaulting to a provisioned uid", () => {
   const uids = provisionedDatasourceUids();
   assert.deepEqual([...uids.keys()].sort(), ["alertmanager", "loki", "prometheus"]);
   for (const d of all) {
+    const variables = new Map(
+      d.templating.list.filter((v) => v.type === "datasource").map((v) => [`\${${v.name}}`, v]),
+    );
     for (const { panel, target } of targetsOf(d)) {
+      const variable = variables.get(target.datasource.uid);
+      assert.ok(
+        variable,
+        `${d.uid}: ${panel.title}: ${target.datasource.uid} is no datasource variable`,
+      );
       assert.equal(
-        uids.get(target.datasource.uid),
+        variable.query,
         target.datasource.type,
-        `${d.uid}: ${panel.title}`,
+        `${d.uid}: ${panel.title}: variable type`,
+      );
+      const current = String(variable.current?.value ?? "");
+      assert.equal(
+        uids.get(current),
+        target.datasource.type,
+        `${d.uid}: $${variable.name} default`,
       );
       assert.deepEqual(
         panel.datasource,
@@ -134,7 +159,11 @@ test("every query names a provisioned datasource by uid", () => {
     }
     for (const v of d.templating.list) {
       if (v.datasource)
-        assert.equal(uids.get(v.datasource.uid), v.datasource.type, `${d.uid}: $${v.name}`);
+        assert.equal(
+          variables.get(v.datasource.uid)?.query,
+          v.datasource.type,
+          `${d.uid}: $${v.name}`,
+        );
     }
   }
 });

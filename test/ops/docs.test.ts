@@ -1,4 +1,4 @@
-// The example queries in docs/operations.md parse and use only real metrics, labels and attributes.
+// The example queries in docs/operations.md and the README parse and use only real metrics, labels and attributes.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { prometheusMetrics } from "../helpers/ops-contract.ts";
@@ -11,11 +11,12 @@ import { readRepoText } from "../helpers/ops-repo.ts";
 const defined = await definedMetrics();
 
 const operations = readRepoText("docs/operations.md");
+const documented = `${operations}\n${readRepoText("README.md")}`;
 
 /** The queries of every fenced block in a language; indented lines continue the previous query. */
 function queries(language: string): string[] {
   const found: string[] = [];
-  for (const block of operations.matchAll(
+  for (const block of documented.matchAll(
     new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, "g"),
   )) {
     for (const line of (block[1] ?? "").split("\n")) {
@@ -31,6 +32,12 @@ test("the LogQL examples parse and use only index labels and record attributes",
   const logql = queries("logql");
   assert.ok(logql.length >= 5);
   for (const query of logql) assert.deepEqual(checkLogql(query), [], query);
+});
+
+test("the exact questions over days are documented as LogQL counts over the audit records", () => {
+  const counts = queries("logql").filter((q) => /(count|sum)_over_time\(.*\[7d\]\)/.test(q));
+  assert.ok(counts.length >= 4, `only ${counts.length} LogQL counts over 7 days`);
+  assert.ok(counts.some((q) => q.includes("sum by (vbo_organization, vbo_client_host)")));
 });
 
 test("the PromQL examples parse and use only exported metrics and labels", () => {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { test } from "node:test";
+import { MIXIN, runbookUrl } from "../../grafana/src/mixin-config.ts";
 import { indexedResourceAttributes } from "../helpers/ops-contract.ts";
 import { checkLogql } from "../helpers/ops-logql.ts";
 import { asArray, asRecord, readRepoText, readRepoYaml, repoPath } from "../helpers/ops-repo.ts";
@@ -101,7 +102,7 @@ test("audit rules follow the alert conventions and link the runbook", () => {
       /\$labels\.organization/,
       "routable and readable by organization",
     );
-    assert.equal(rule.annotations.runbook_url, `docs/runbook.md#${name.toLowerCase()}`);
+    assert.equal(rule.annotations.runbook_url, runbookUrl(MIXIN, name));
     assert.ok(anchors.has(name.toLowerCase()), `runbook section for ${name}`);
   }
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { parse, stringify } from "yaml";
+import { MIXIN, runbookUrl } from "../../grafana/src/mixin-config.ts";
 import { prometheusMetrics } from "../helpers/ops-contract.ts";
 import { definedMetrics } from "../helpers/ops-defined-metrics.ts";
 import { catalogueFrom, checkPromql, type KnownSeries } from "../helpers/ops-metric-check.ts";
@@ -76,10 +77,11 @@ test("every alert follows the mixin conventions and links an existing runbook se
       /\$labels\.|\$value/,
       `${name}: description uses labels/value`,
     );
-    assert.equal(
-      alert.annotations.runbook_url,
-      `docs/runbook.md#${name.toLowerCase()}`,
-      `${name}: runbook_url`,
+    assert.equal(alert.annotations.runbook_url, runbookUrl(MIXIN, name), `${name}: runbook_url`);
+    assert.match(
+      alert.annotations.runbook_url ?? "",
+      /^https?:\/\//,
+      `${name}: absolute runbook_url`,
     );
     assert.ok(
       anchors.has(name.toLowerCase()),
@@ -226,8 +228,8 @@ test("the unit tests catch a failed-session rule that misses brand-new counter s
   const output = await runMutated(
     "no-new-series",
     "rules/vbo-alerts.yml",
-    'vbo_restore_sessions_finished_total{result="failed"}\n              unless',
-    'vbo_restore_sessions_finished_total{result="failed"} offset 1y\n              unless',
+    'increase(vbo_restore_sessions_finished_total{job="vbo-restore-exporter", result="failed"}[15m]) > 0',
+    'increase(vbo_restore_sessions_finished_total{job="vbo-restore-exporter", result="failed"}[15m]) > 0 and vbo_restore_sessions_finished_total{job="vbo-restore-exporter", result="failed"} offset 15m',
     "restore-failed.test.yml",
   );
   assert.match(output, /alertname: VboRestoreSessionFailed/);
