@@ -95,7 +95,10 @@ for (const version of ["v6", "v7", "v8"] as const satisfies readonly SpecVersion
     assert.equal(sim.world.audit.passwordSet(), true);
     const wrongTest = version === "v8" ? "SendTest" : "SendTestEmail";
     const wrong = await send("POST", `/${version}/AuditEmailSettings/${wrongTest}`);
-    assert.ok(wrong.status === 404 || wrong.status === 405, `${wrongTest} is not a ${version} route`);
+    assert.ok(
+      wrong.status === 404 || wrong.status === 405,
+      `${wrongTest} is not a ${version} route`,
+    );
     const right = version === "v8" ? "SendTestEmail" : "SendTest";
     const test = await send("POST", `/${version}/AuditEmailSettings/${right}`);
     assert.equal(test.status, version === "v8" ? 204 : 200, test.text);
