@@ -1,4 +1,5 @@
 // The list of CLI commands; each lives in its own file.
+import { auditCommand } from "./audit.ts";
 import { checkConfigCommand } from "./check-config.ts";
 import type { Command } from "./command.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
@@ -11,5 +12,6 @@ export const commands: readonly Command[] = [
   checkConfigCommand,
   simulateCommand,
   deadLettersCommand,
+  auditCommand,
   hashPasswordCommand,
 ];

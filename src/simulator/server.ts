@@ -5,6 +5,8 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import Koa from "koa";
 import { handleAdmin } from "./admin.ts";
+import { dispatchAudit } from "./audit-routes.ts";
+import { AuditState } from "./audit-state.ts";
 import { TokenAuthority } from "./auth.ts";
 import { FaultDice, type FaultSettings, faultUpdateError, NO_FAULTS } from "./faults.ts";
 import type { CustomSessionSpec } from "./plan.ts";
@@ -52,6 +54,13 @@ export interface SimulatorTruth {
   eventsAt(sessionId: string, atMs: number): SimRestoreEvent[];
   addSession(spec: CustomSessionSpec): string;
   organizations(): { id: string; name: string }[];
+  /** What the audit feature holds: the items per organization and the test mails sent. */
+  readonly audit: {
+    items(organizationId: string): { id: string; type: "User" | "Group"; name: string }[];
+    testMailsSent(): number;
+    /** Whether the last settings PUT carried an SMTP password (never shown by GET). */
+    passwordSet(): boolean;
+  };
 }
 
 export interface SimulatorStats {
@@ -130,6 +139,7 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
   const maxPageSize = options.maxPageSize ?? 1000;
   const installationId = uuidWithTail(0, seed, 777);
   let stats: SimulatorStats = { requests: 0, tokenRequests: 0, byRoute: {} };
+  const audit = new AuditState(seed);
 
   const truth: SimulatorTruth = {
     *sessionsAt(atMs) {
@@ -143,6 +153,18 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     },
     addSession: (spec) => world.addSession(spec, clock()),
     organizations: () => world.organizations().map((o) => ({ id: o.id, name: o.name })),
+    audit: {
+      items: (organizationId) =>
+        audit
+          .itemsOf(organizationId)
+          .map((item) =>
+            item.type === "User"
+              ? { id: item.id, type: "User", name: item.user.name }
+              : { id: item.id, type: "Group", name: item.group.name },
+          ),
+      testMailsSent: () => audit.testMailsSent(),
+      passwordSet: () => audit.emailSettings().passwordSet,
+    },
   };
 
   const app = new Koa();
@@ -214,7 +236,10 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
       installationId,
       query,
     };
-    const reply = dispatch(ctx.method, rest, routeCtx);
+    const body = ctx.method === "GET" ? "" : await readBody(ctx.req);
+    const reply =
+      dispatchAudit(ctx.method, rest, routeCtx, audit, body) ??
+      dispatch(ctx.method, rest, routeCtx);
     if (reply.status === 200 && dice.roll(faults.invalidJsonRate)) {
       ctx.status = 502;
       ctx.type = "text/html";

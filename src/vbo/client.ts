@@ -4,6 +4,7 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { systemClock } from "../clock.ts";
 import { silentLogger } from "../logger.ts";
+import { createAuditClient, type VboAuditClient } from "./audit-client.ts";
 import { TokenManager } from "./auth.ts";
 import { decodeJson, errorSummary } from "./body.ts";
 import { parseBaseUrl, readCa, type VboClientOptions } from "./client-options.ts";
@@ -25,6 +26,8 @@ export type { VboClientOptions } from "./client-options.ts";
 
 /** A VboClient that can also release its keep-alive connections. */
 export interface ClosableVboClient extends VboClient {
+  /** VBO's audit feature: audit items, organization groups, audit e-mail settings. */
+  readonly audit: VboAuditClient;
   close(): void;
 }
 
@@ -101,15 +104,29 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
   });
   auth = tokens;
 
-  /** GET with a token: one re-login on 401, status codes turned into errors, JSON decoded. */
-  const getJson = async (url: URL, signal?: AbortSignal): Promise<unknown> => {
-    const context: VboErrorContext = { method: "GET", path: `${url.pathname}${url.search}` };
+  /**
+   * A request with a token: one re-login on 401, status codes turned into errors, JSON decoded
+   * (null for an empty 2xx answer, as POST and PUT often give).
+   */
+  const callJson = async (
+    method: "GET" | "POST" | "PUT",
+    url: URL,
+    signal?: AbortSignal,
+    body?: unknown,
+  ): Promise<unknown> => {
+    const context: VboErrorContext = { method, path: `${url.pathname}${url.search}` };
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let relogin = 0; ; relogin++) {
       const token = await tokens.accessToken(signal);
       const response = await sendWithRetry(transport, {
-        method: "GET",
+        method,
         url,
-        headers: () => ({ accept: "application/json", authorization: `Bearer ${token}` }),
+        headers: () => ({
+          accept: "application/json",
+          authorization: `Bearer ${token}`,
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        }),
+        ...(payload === undefined ? {} : { body: payload }),
         signal,
       });
       serverTime = readServerTime(response.headers, clock.now());
@@ -126,21 +143,29 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
           where,
         );
       }
-      if (response.status >= 200 && response.status < 300) return decodeJson(response, context);
+      if (response.status >= 200 && response.status < 300) {
+        if (method !== "GET" && response.body.length === 0) return null;
+        return decodeJson(response, context);
+      }
       const summary = errorSummary(response, transport.secrets()).text;
       if (response.status === 403) {
         throw new VboError(
           "bad_credentials",
-          `user "${options.username}" may not read this (HTTP 403: ${summary}); it needs a VBO role that can read restore sessions`,
+          `user "${options.username}" may not ${method === "GET" ? "read" : "change"} this (HTTP 403: ${summary}); it needs a VBO role that can ${method === "GET" ? "read restore sessions" : "manage audit settings"}`,
           where,
         );
       }
       if (response.status === 404) {
         throw new VboError("not_found", `not found (HTTP 404: ${summary})`, where);
       }
+      if (response.status === 400 && method !== "GET") {
+        throw new VboError("refused", `VBO refused the request (HTTP 400: ${summary})`, where);
+      }
       throw new VboError("bad_response", `unexpected HTTP ${response.status} (${summary})`, where);
     }
   };
+  const getJson = (url: URL, signal?: AbortSignal): Promise<unknown> =>
+    callJson("GET", url, signal);
 
   /** Decodes with the request attached to any decoding error. */
   const decode = <T>(url: URL, value: unknown, parse: (v: unknown) => T): T => {
@@ -245,6 +270,13 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     },
     requestCount: () => requests,
     serverTime: () => serverTime,
+    audit: createAuditClient({
+      apiVersion,
+      urlFor,
+      call: callJson,
+      list: (url, parse, signal) => list(url, parse, signal),
+      pageQuery: () => pageQuery(pageSize),
+    }),
     close: () => agent.destroy(),
   };
 }

@@ -11,6 +11,8 @@ export type VboErrorReason =
   | "throttled"
   | "not_found"
   | "unsupported_version"
+  /** VBO refused a change (HTTP 400 to a POST or PUT): its message says why. */
+  | "refused"
   | "aborted";
 
 /** Where a failure happened: the request line and the HTTP status when there was one. */

@@ -29,7 +29,7 @@ export interface Transport {
 }
 
 export interface SendOptions {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "PUT";
   readonly url: URL;
   /** Built per attempt, so a retried call can carry a fresh token. */
   readonly headers: () => Record<string, string>;

@@ -14,7 +14,7 @@ export interface HttpResponse {
 }
 
 export interface ExchangeOptions {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "PUT";
   readonly url: URL;
   readonly headers: Record<string, string>;
   readonly body?: string;
