@@ -2,7 +2,7 @@
 // groups whose data is watched, and where VBO mails its notices — instead of Postman.
 import { parseArgs } from "node:util";
 import { describeError } from "../errors.ts";
-import { scrub } from "../vbo/body.ts";
+import { scrub } from "../secrets/scrub.ts";
 import { AuditCommandError, connect } from "./audit-connect.ts";
 import { getEmail, setEmail, testEmail } from "./audit-email.ts";
 import { addItems, listItems, removeItems } from "./audit-items.ts";
