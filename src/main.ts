@@ -5,6 +5,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
+import { localSubjects } from "./audit/local-entries.ts";
+import { watchingStore } from "./audit/watching-store.ts";
+import { createWatchlistKeeper } from "./audit/watchlist-keeper.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { serversForShard } from "./config/sharding.ts";
 import type { ExporterConfig, ServerConfig } from "./config/types.ts";
@@ -161,12 +164,29 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         logger: logger.child({ server: server.name }),
       }),
     }));
+    // Each server's watchlist (VBO's audit items and local entries), read before its first poll so
+    // that the history read at start is checked against it too.
+    const keepers = new Map(
+      clients.map(({ server, client }) => [
+        server.name,
+        createWatchlistKeeper({
+          server: server.name,
+          reader: server.watchlist.fromVbo ? client : null,
+          local: localSubjects(server.watchlist.subjects),
+          refreshMs: server.watchlist.refreshIntervalMs,
+          clock,
+          logger,
+          report: (up, subjects) => metrics.watchlist(server.name, up, subjects),
+        }),
+      ]),
+    );
+    const auditingStore = watchingStore(store, (server) => keepers.get(server)?.current());
     const pollers = clients.map(({ server, client }) =>
       createServerPoller({
         server: server.name,
         url: server.url,
         client,
-        store,
+        store: auditingStore,
         sinks: [logs.sink],
         metrics,
         clock,
@@ -193,6 +213,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       now: () => clock.now(),
       ...(options.notice === undefined ? {} : { notice: options.notice }),
       sessionReader: createSessionReader(new Map(clients.map((c) => [c.server.name, c.client]))),
+      watchedAccesses: (since, limit) => store.watchedAccesses(since, limit),
       grafana: config.web.grafana,
     });
     const web = await startWebServer(app, {
@@ -202,8 +223,22 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     cleanups.push(() => web.close());
     logs.start();
     cleanups.push(() => logs.stop());
-    for (const poller of pollers) poller.start();
+    pollers.forEach((poller, i) => {
+      const keeper = keepers.get(clients[i]?.server.name ?? "");
+      if (!keeper) return poller.start();
+      keeper.start().then(() => poller.start());
+    });
     cleanups.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
+    cleanups.push(() => Promise.all([...keepers.values()].map((k) => k.stop())).then(() => {}));
+    const retention = setInterval(() => {
+      try {
+        store.pruneWatchedAccesses(clock.now() - config.audit.feedRetentionMs);
+      } catch (error) {
+        logger.warn({ err: describeError(error) }, "cannot prune the feed of watched accesses");
+      }
+    }, 3_600_000);
+    retention.unref();
+    cleanups.push(() => clearInterval(retention));
     logger.info(
       { url: web.url, servers: servers.map((s) => s.name), stateDir: config.state.dir, version },
       "exporter started",

@@ -20,8 +20,6 @@ export interface MixinConfig {
   };
   /** Bulk export (Loki): more than this many items exported or sent by one client host in 10 minutes. */
   readonly bulkExportItems: number;
-  /** The watchlist (Loki): a regular expression on the item source. */
-  readonly watchlist: string;
   /** Where docs/runbook.md is published; `{anchor}` becomes the alert name in lower case. */
   readonly runbookUrl: string;
   /** The provisioned datasource uids the dashboards' datasource variables default to. */
@@ -36,7 +34,6 @@ export const MIXIN: MixinConfig = {
   failedSessionWindow: "15m",
   volume: { factor: 3, itemsFloor: 100, bytesFloor: 1_073_741_824 },
   bulkExportItems: 50,
-  watchlist: String.raw`(?i)(Chief Executive|Finance Director|Legal Hold)\\.*|/personal/(ceo|cfo)_[^/]*/.*|/sites/(board|legal)/.*`,
   runbookUrl: "https://runbooks.example.internal/vbo-restore-exporter/docs/runbook.md#{anchor}",
   datasources: { prometheus: "prometheus", loki: "loki" },
 };

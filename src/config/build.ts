@@ -98,6 +98,14 @@ export function buildConfig(
       clientHostLimit: server.clientHostLimit ?? DEFAULTS.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel ?? DEFAULTS.dropClientHostLabel,
       pageSize: server.pageSize ?? null,
+      watchlist: {
+        fromVbo: server.watchlist?.fromVbo ?? true,
+        refreshIntervalMs: server.watchlist?.refreshInterval ?? ms(DEFAULTS.watchlistRefresh),
+        subjects: (server.watchlist?.subjects ?? []).map((entry) => ({
+          ...entry,
+          organization: entry.organization ?? null,
+        })),
+      },
     };
   });
 
@@ -191,6 +199,9 @@ export function buildConfig(
         maxRecords: file.logs?.batch?.maxRecords ?? DEFAULTS.batchMaxRecords,
         maxBytes: file.logs?.batch?.maxBytes ?? DEFAULTS.batchMaxBytes,
       },
+    },
+    audit: {
+      feedRetentionMs: file.audit?.feedRetention ?? ms(DEFAULTS.auditFeedRetention),
     },
     logging: { level: (file.logging?.level ?? DEFAULTS.logLevel) as LogLevel },
   };

@@ -25,6 +25,8 @@ export const DEFAULTS = {
   batchMaxRecords: 500,
   batchMaxBytes: 1_048_576,
   logLevel: "info",
+  watchlistRefresh: "15m",
+  auditFeedRetention: "30d",
   /** The uid grafana/provisioning gives the Loki datasource. */
   grafanaLokiDatasource: "loki",
 } as const;

@@ -50,6 +50,15 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       clientHostLimit: server.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel,
       ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
+      watchlist: {
+        fromVbo: server.watchlist.fromVbo,
+        refreshInterval: formatDuration(server.watchlist.refreshIntervalMs),
+        subjects: server.watchlist.subjects.map((entry) =>
+          entry.organization === null
+            ? Object.fromEntries(Object.entries(entry).filter(([k]) => k !== "organization"))
+            : entry,
+        ),
+      },
     })),
     sharding: { index: config.sharding.index, count: config.sharding.count },
     logs: {
@@ -74,6 +83,7 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       maxRecordAge: formatDuration(config.logs.maxRecordAgeMs),
       batch: { maxRecords: config.logs.batch.maxRecords, maxBytes: config.logs.batch.maxBytes },
     },
+    audit: { feedRetention: formatDuration(config.audit.feedRetentionMs) },
     logging: { level: config.logging.level },
   };
 }

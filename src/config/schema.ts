@@ -119,6 +119,34 @@ export const serverSchema = z.strictObject({
   clientHostLimit: wholeNumber(1, 100_000).optional(),
   dropClientHostLabel: boolean.optional(),
   pageSize: wholeNumber(1, 10_000).optional(),
+  watchlist: z
+    .strictObject({
+      fromVbo: boolean.optional(),
+      refreshInterval: duration(60_000, "1m").optional(),
+      subjects: z
+        .array(
+          z.union(
+            [
+              z.strictObject({
+                user: nonEmpty("a UPN or display name"),
+                organization: z.string().optional(),
+              }),
+              z.strictObject({ site: nonEmpty("a site URL"), organization: z.string().optional() }),
+              z.strictObject({
+                oneDrive: nonEmpty("a OneDrive URL"),
+                organization: z.string().optional(),
+              }),
+            ],
+            expect(
+              "expected one of { user: UPN }, { site: URL } or { oneDrive: URL }, each with an optional organization",
+            ),
+          ),
+          expect("expected a list of watched subjects"),
+        )
+        .max(500, { message: "at most 500 local subjects (each is a label value)" })
+        .optional(),
+    })
+    .optional(),
 });
 
 const webSchema = z.strictObject({
@@ -208,6 +236,7 @@ export const fileSchema = z.strictObject(
           .optional(),
       })
       .optional(),
+    audit: z.strictObject({ feedRetention: duration(3_600_000, "1h").optional() }).optional(),
     logging: z
       .strictObject({
         level: z
@@ -219,7 +248,7 @@ export const fileSchema = z.strictObject(
       })
       .optional(),
   },
-  expect("expected a mapping of keys (web, state, servers, sharding, logs, logging)"),
+  expect("expected a mapping of keys (web, state, servers, sharding, logs, audit, logging)"),
 );
 
 export type FileConfig = z.output<typeof fileSchema>;
@@ -232,6 +261,16 @@ export const KNOWN_KEYS: readonly string[] = [
     "state",
     "servers",
     "sharding",
+    "audit",
+    "feedRetention",
+    "watchlist",
+    "fromVbo",
+    "refreshInterval",
+    "subjects",
+    "user",
+    "site",
+    "oneDrive",
+    "organization",
     "logs",
     "logging",
     "listenAddress",

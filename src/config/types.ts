@@ -1,5 +1,6 @@
 // The validated configuration the rest of the exporter receives: every default filled, every
 // secret file read, durations in milliseconds, paths absolute.
+import type { LocalWatchEntry } from "../audit/local-entries.ts";
 import type { LogLevel } from "../logger.ts";
 import type { ApiVersion } from "../vbo/types.ts";
 
@@ -34,6 +35,12 @@ export interface ServerConfig {
   readonly dropClientHostLabel: boolean;
   /** Page size asked of VBO; null lets the client choose. */
   readonly pageSize: number | null;
+  /** Whose data is watched: VBO's audit items (read every refreshIntervalMs) and local entries. */
+  readonly watchlist: {
+    readonly fromVbo: boolean;
+    readonly refreshIntervalMs: number;
+    readonly subjects: readonly LocalWatchEntry[];
+  };
 }
 
 export type WebBasicAuth =
@@ -96,6 +103,8 @@ export interface ExporterConfig {
   readonly servers: readonly ServerConfig[];
   readonly sharding: ShardingConfig;
   readonly logs: LogsConfig;
+  /** How long the feed of watched accesses (/api/v1/audit/accesses) keeps an entry. */
+  readonly audit: { readonly feedRetentionMs: number };
   readonly logging: { readonly level: LogLevel };
 }
 

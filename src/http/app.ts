@@ -6,7 +6,13 @@ import type { Registry } from "prom-client";
 import type { WebBasicAuth } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { RecentSession, ServerStatus, SessionReader } from "../pipeline/status.ts";
+import type {
+  RecentSession,
+  ServerStatus,
+  SessionReader,
+  WatchedAccessFeed,
+} from "../pipeline/status.ts";
+import { AUDIT_FEED_PATH, serveAuditFeed } from "./audit-feed.ts";
 import { createCredentialsCheck } from "./basic-auth.ts";
 import type { GrafanaLinks } from "./grafana-explore.ts";
 import { renderLandingPage } from "./landing-page.ts";
@@ -44,6 +50,8 @@ export interface AppDeps {
   readonly grafana?: GrafanaLinks | null;
   /** How long a session's events may take to read from VBO (default 20 s). */
   readonly sessionReadTimeoutMs?: number;
+  /** The feed of watched accesses behind /api/v1/audit/accesses; absent: an empty feed. */
+  readonly watchedAccesses?: WatchedAccessFeed;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -53,7 +61,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": contentSecurityPolicy(),
 };
 
-const ROUTES = new Set(["/", "/session", "/metrics", "/healthz", "/readyz"]);
+const ROUTES = new Set(["/", "/session", "/metrics", "/healthz", "/readyz", AUDIT_FEED_PATH]);
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -134,6 +142,9 @@ export function createApp(deps: AppDeps): Koa {
       }
       case "/session":
         await renderSession(ctx, { ...deps, now });
+        return;
+      case AUDIT_FEED_PATH:
+        serveAuditFeed(ctx, deps.watchedAccesses);
         return;
       default: {
         const window = deps.sessionWindow ?? 5000;

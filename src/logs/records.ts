@@ -130,7 +130,7 @@ function isItemEvent(event: RestoreEvent): boolean {
 export function eventRecord(
   server: string,
   observedAtNs: bigint,
-  { session, event }: SessionEvent,
+  { session, event, watched }: SessionEvent,
   context: RecordContext,
 ): LogRecord {
   const list = sessionAttributes(new AttributeList(), session)
@@ -157,6 +157,8 @@ export function eventRecord(
     .string("vbo.group.id", event.groupId)
     .string("vbo.site.id", event.siteId)
     .string("vbo.team.id", event.teamId);
+  if (watched !== undefined)
+    list.string("vbo.audit.watched", "true").string("vbo.audit.subject", watched);
   const severity = eventSeverity(event.status);
   return {
     key: `event:${session.id}:${event.id}`,

@@ -159,6 +159,21 @@ export const CATALOGUE = {
     help: "HTTP requests sent to the VBO REST API (tokens included).",
     labels: ["server"],
   },
+  vbo_audited_restore_events_total: {
+    type: "counter",
+    help: `Restore events (views included) that touched a watched subject: a user or group VBO audits, or a local watchlist entry; subject as the watchlist names it. ${CHECKPOINT}`,
+    labels: ["server", "organization", "subject", "event_type"],
+  },
+  vbo_audit_watchlist_up: {
+    type: "gauge",
+    help: "1 when the watchlist (VBO's audit items and their groups' members) was last read from the VBO server without error, 0 when that failed (the last good watchlist stays in use).",
+    labels: ["server"],
+  },
+  vbo_audit_watchlist_subjects: {
+    type: "gauge",
+    help: "Subjects on the watchlist of the VBO server (audited users and groups, and local entries).",
+    labels: ["server"],
+  },
   vbo_log_records_exported_total: {
     type: "counter",
     help: "Audit log records the log receiver acknowledged (or written to the console output).",
@@ -223,7 +238,8 @@ export type RestoreCounter =
   | "vbo_restore_sessions_finished_total"
   | "vbo_restore_events_total"
   | "vbo_restore_items_bytes_total"
-  | "vbo_client_host_overflow_total";
+  | "vbo_client_host_overflow_total"
+  | "vbo_audited_restore_events_total";
 
 /** Every metric as a list, in catalogue order. */
 export const METRICS: readonly MetricSpec[] = Object.entries(CATALOGUE).map(([name, spec]) => ({

@@ -26,6 +26,8 @@ export interface ExporterMetrics {
   apiRequests(server: string, count: number): void;
   /** VBO's clock minus the exporter's, in seconds; null when unknown (the series is removed). */
   serverClockOffset(server: string, seconds: number | null): void;
+  /** Whether the server's watchlist was last read without error, and how many subjects it has. */
+  watchlist(server: string, up: boolean, subjects: number): void;
 }
 
 export interface ExporterMetricsOptions {
@@ -49,6 +51,7 @@ const RESTORE_COUNTERS: readonly RestoreCounter[] = [
   "vbo_restore_events_total",
   "vbo_restore_items_bytes_total",
   "vbo_client_host_overflow_total",
+  "vbo_audited_restore_events_total",
 ];
 
 function isRestoreCounter(name: string): name is RestoreCounter {
@@ -115,6 +118,8 @@ export function createExporterMetrics(
   const buildInfo = gauge(registry, "vbo_exporter_build_info");
   const apiRequests = counter(registry, "vbo_api_requests_total");
   const clockOffset = gauge(registry, "vbo_server_clock_offset_seconds");
+  const watchlistUp = gauge(registry, "vbo_audit_watchlist_up");
+  const watchlistSubjects = gauge(registry, "vbo_audit_watchlist_subjects");
 
   buildInfo.set({ version: options.version }, 1);
   for (const server of options.servers) {
@@ -223,6 +228,10 @@ export function createExporterMetrics(
     serverClockOffset(server, seconds) {
       if (seconds === null) clockOffset.remove({ server });
       else clockOffset.set({ server }, seconds);
+    },
+    watchlist(server, isUp, subjects) {
+      watchlistUp.set({ server }, isUp ? 1 : 0);
+      watchlistSubjects.set({ server }, subjects);
     },
   };
 }

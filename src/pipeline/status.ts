@@ -69,3 +69,27 @@ export interface SessionEvents {
 export interface SessionReader {
   events(server: string, sessionId: string, signal: AbortSignal): Promise<SessionEvents>;
 }
+
+/** One restore event that touched a watched subject, as the feed of watched accesses shows it. */
+export interface WatchedAccessView {
+  readonly seq: number;
+  readonly server: string;
+  readonly organization: string | null;
+  readonly subject: string;
+  readonly sessionId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly status: string;
+  readonly time: string;
+  readonly initiatedBy: string | null;
+  readonly clientHost: string | null;
+  readonly clientGateway: string | null;
+  readonly restoreType: string;
+  readonly itemName: string | null;
+  readonly itemSource: string | null;
+  readonly itemTarget: string | null;
+  readonly observedAtMs: number;
+}
+
+/** Reads the watched accesses after a cursor (0: the oldest kept), oldest first, at most `limit`. */
+export type WatchedAccessFeed = (since: number, limit: number) => readonly WatchedAccessView[];

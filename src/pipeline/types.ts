@@ -21,6 +21,8 @@ export interface PollResult {
 export interface SessionEvent {
   readonly session: RestoreSession;
   readonly event: RestoreEvent;
+  /** The watched subject (as the watchlist names it) the event touched; absent when none. */
+  readonly watched?: string;
 }
 
 /**

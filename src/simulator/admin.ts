@@ -1,4 +1,6 @@
 // The simulator's own admin endpoints: read and change faults, add a restore session by hand.
+import { PEOPLE } from "./catalog.ts";
+import { EVENT_TYPES } from "./events.ts";
 import { type FaultSettings, faultUpdateError } from "./faults.ts";
 import type { CustomSessionSpec } from "./plan.ts";
 
@@ -22,6 +24,8 @@ const SPEC_KEYS: Readonly<Record<string, string>> = {
   initiatedBy: "string",
   result: "string",
   eventCount: "number",
+  mailbox: "string",
+  eventType: "string",
 };
 
 function parseJson(text: string): Record<string, unknown> | string {
@@ -69,6 +73,28 @@ export async function handleAdmin(
       !["Success", "Warning", "Failed"].includes(String(spec.result))
     ) {
       return { status: 400, body: { message: "result: expected Success, Warning or Failed" } };
+    }
+    if (
+      spec.mailbox !== undefined &&
+      !PEOPLE.some(
+        ([login, name]) =>
+          login === String(spec.mailbox).toLowerCase() ||
+          name.toLowerCase() === String(spec.mailbox).toLowerCase(),
+      )
+    ) {
+      return {
+        status: 400,
+        body: { message: `mailbox: expected one of ${PEOPLE.map(([, name]) => name).join(", ")}` },
+      };
+    }
+    if (
+      spec.eventType !== undefined &&
+      !(EVENT_TYPES as readonly string[]).includes(String(spec.eventType))
+    ) {
+      return {
+        status: 400,
+        body: { message: `eventType: expected one of ${EVENT_TYPES.join(", ")}` },
+      };
     }
     const id = deps.world.addSession(spec as CustomSessionSpec);
     return { status: 201, body: { id } };

@@ -122,9 +122,9 @@ function itemEvent(
   atMs: number,
   forceFailed: boolean,
 ): EventPlan {
-  const type = pick(EVENT_TYPES, seed, tail, order, 62);
+  const type = plan.itemEventType ?? pick(EVENT_TYPES, seed, tail, order, 62);
   const status = statusFor(seed, tail, order, forceFailed);
-  const person = PEOPLE[plan.personIndex] ?? ["admin", "Admin"];
+  const person = PEOPLE[plan.ownerIndex ?? plan.personIndex] ?? ["admin", "Admin"];
   const { itemName, itemType, source, target } = itemFor(
     seed,
     tail,

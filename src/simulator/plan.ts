@@ -32,6 +32,10 @@ export interface SessionPlan {
   readonly reason: string;
   readonly scopeName: string;
   readonly personIndex: number;
+  /** Whose mailbox, OneDrive or data the items are (PEOPLE index); default personIndex. */
+  readonly ownerIndex?: number;
+  /** Every item event of this type (a custom session's eventType); default: varied. */
+  readonly itemEventType?: string;
 }
 
 export interface CustomSessionSpec {
@@ -46,6 +50,10 @@ export interface CustomSessionSpec {
   readonly initiatedBy?: string;
   readonly result?: "Success" | "Warning" | "Failed";
   readonly eventCount?: number;
+  /** Whose data the items are: a person's login or display name (see catalog.ts PEOPLE). */
+  readonly mailbox?: string;
+  /** Every item event of this type: Save, Export, Send, Restore or View. */
+  readonly eventType?: string;
 }
 
 /** Sub-millisecond nanoseconds, in steps of 100 ns (VBO prints at most 7 digits). */

@@ -47,6 +47,15 @@ export interface SessionWindow {
 const HISTORY_MAX_EVENTS = 8;
 const LIVE_MAX_EVENTS = 6;
 
+/** The PEOPLE index of a login or display name (case-insensitive); 0 when unknown. */
+export function personIndexOf(name: string): number {
+  const wanted = name.trim().toLowerCase();
+  const index = PEOPLE.findIndex(
+    ([login, displayName]) => login === wanted || displayName.toLowerCase() === wanted,
+  );
+  return Math.max(0, index);
+}
+
 export class SimulatorWorld {
   readonly options: WorldOptions;
   private readonly historyStarts: Float64Array;
@@ -152,6 +161,8 @@ export class SimulatorWorld {
       initiatedBy: spec.initiatedBy ?? base.initiatedBy,
       finalResult: spec.result ?? base.finalResult,
       itemEvents: Math.max(0, Math.min(spec.eventCount ?? base.itemEvents, 4000)),
+      ...(spec.mailbox === undefined ? {} : { ownerIndex: personIndexOf(spec.mailbox) }),
+      ...(spec.eventType === undefined ? {} : { itemEventType: spec.eventType }),
     };
     this.customPlans.push(plan);
     return plan.id;

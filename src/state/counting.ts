@@ -15,7 +15,8 @@ export type CounterMetric =
   | "vbo_restore_sessions_finished_total"
   | "vbo_restore_events_total"
   | "vbo_restore_items_bytes_total"
-  | "vbo_client_host_overflow_total";
+  | "vbo_client_host_overflow_total"
+  | "vbo_audited_restore_events_total";
 
 export interface CounterIncrement {
   readonly metric: CounterMetric;
@@ -87,9 +88,11 @@ export function countBatch(
     if (seconds !== null)
       durations.push({ labels: [server, l.organization, l.restoreType], seconds });
   }
-  for (const { session, event } of result.newEvents) {
+  for (const { session, event, watched } of result.newEvents) {
     const l = labelsOf(session.id);
     const eventType = rawLabel(event.type);
+    if (watched !== undefined)
+      add("vbo_audited_restore_events_total", [server, l.organization, watched, eventType], 1);
     add(
       "vbo_restore_events_total",
       [server, l.organization, l.restoreType, l.clientHost, eventType, rawLabel(event.status)],

@@ -2,7 +2,7 @@
 // meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Where chunks go until records are routed per organization (a Loki tenant, say). */
 export const DEFAULT_DESTINATION = "default";
@@ -144,4 +144,28 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE log_totals SET dead_letters = dead_letters - 1;
   END;
   `,
+  // The feed of watched accesses (restore events that touched a watched subject).
+  `
+  CREATE TABLE IF NOT EXISTS watched_accesses (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    server TEXT NOT NULL,
+    organization TEXT,
+    subject TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    time_text TEXT NOT NULL,
+    time_ns INTEGER NOT NULL,
+    initiated_by TEXT,
+    client_host TEXT,
+    client_gateway TEXT,
+    restore_type TEXT NOT NULL,
+    item_name TEXT,
+    item_source TEXT,
+    item_target TEXT,
+    observed_ms INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS watched_accesses_observed ON watched_accesses (observed_ms);
+`,
 ];

@@ -20,6 +20,7 @@ import { openDatabase } from "./database.ts";
 import { stateDirFailure } from "./errors.ts";
 import { type OutboxReads, outboxTables } from "./outbox-tables.ts";
 import { type Transact, transactor } from "./transaction.ts";
+import { type WatchedAccess, watchedAccessTable } from "./watched-accesses.ts";
 
 export type { LabelPolicy } from "./commit-poll.ts";
 export type { StateTransaction } from "./transaction.ts";
@@ -77,6 +78,10 @@ export interface StateStore {
   durationRows(): Iterable<{ labels: [string, string, string]; seconds: number }>;
   lastSessionRows(): { labels: [string, string, string, string]; seconds: number }[];
   runningRows(): { labels: [string, string, string, string]; count: number }[];
+  /** Watched accesses after the cursor `since` (0: from the oldest kept), oldest first. */
+  watchedAccesses(since: number, limit: number): WatchedAccess[];
+  /** Forgets watched accesses observed before `beforeMs` (the feed's retention); returns how many. */
+  pruneWatchedAccesses(beforeMs: number): number;
   /** Sessions and events committed, over every server. */
   totals(): { sessions: number; events: number };
   /** Bytes of the database file in use, after a checkpoint (free pages are reused, not counted). */
@@ -100,6 +105,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     options.logger?.error({ err: describeError(error) }, "an after-commit step failed"),
   );
   const commit: CommitPoll = pollCommitter(db);
+  const accesses = watchedAccessTable(db);
   const statements = {
     sessionKnown: db.prepare(
       "SELECT id FROM sessions WHERE server = ? AND id IN (SELECT value FROM json_each(?))",
@@ -145,6 +151,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     commitPoll(result, sinks, policy = DEFAULT_POLICY, cursorMs) {
       return transaction((tx) => {
         const counts = commit(result, policy, cursorMs);
+        accesses.insert(result);
         for (const sink of sinks) sink.writeInTransaction(tx, result);
         return counts;
       });
@@ -179,6 +186,8 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       for (const r of rows) out.get(r.session_id)?.add(r.event_id);
       return out;
     },
+    watchedAccesses: (since, limit) => accesses.list(since, limit),
+    pruneWatchedAccesses: (beforeMs) => transaction(() => accesses.prune(beforeMs)),
     recentSessions(limit) {
       const rows = statements.recent.all(Math.max(0, Math.floor(limit))) as {
         server: string;

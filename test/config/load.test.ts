@@ -116,7 +116,7 @@ const invalid: readonly (readonly [string, string])[] = [
   ],
   [
     "not-a-mapping.yml",
-    "(top level): expected a mapping of keys (web, state, servers, sharding, logs, logging)",
+    "(top level): expected a mapping of keys (web, state, servers, sharding, logs, audit, logging)",
   ],
   ["otlp-bad-header.yml", 'logs.otlp.headers["X Scope"]: is not a valid HTTP header name'],
   [

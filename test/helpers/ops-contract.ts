@@ -80,6 +80,8 @@ export const recordAttributes: readonly string[] = [
   "vbo.item.source",
   "vbo.item.target",
   "vbo.user.id",
+  "vbo.audit.watched",
+  "vbo.audit.subject",
   "vbo.session.result",
   "vbo.session.details",
   "vbo.session.duration_seconds",

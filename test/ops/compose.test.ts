@@ -273,7 +273,9 @@ test("every package src/ imports is a production dependency, so npm ci --omit=de
   for (const file of sources) {
     // Type-only imports are erased when Node strips the types, so they need no installed package.
     const text = readRepoText("src", file).replace(/(?:import|export) type [^;]+;/g, "");
-    for (const [, specifier = ""] of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+    for (const [, specifier = ""] of text.matchAll(
+      /(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)"([^"\s,]+)"/gm,
+    )) {
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
       const name = specifier.startsWith("@")
         ? specifier.split("/").slice(0, 2).join("/")

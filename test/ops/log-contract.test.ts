@@ -50,7 +50,8 @@ const event: RestoreEvent = {
   teamId: "team-1",
 };
 const context = { serviceVersion: "0.0.0-test", instanceId: "test" };
-const eventRec = eventRecord("lab", 1n, { session, event }, context);
+// A watched event: it carries every attribute an event record can have.
+const eventRec = eventRecord("lab", 1n, { session, event, watched: "jdoe@contoso.com" }, context);
 const sessionRec = sessionRecord("lab", 1n, session, context);
 const keys = (attrs: readonly { key: string }[]) => new Set(attrs.map((a) => a.key));
 

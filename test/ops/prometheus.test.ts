@@ -61,6 +61,8 @@ test("the rule files define the alerts the runbook promises", () => {
     "VboRestoreSessionFailed",
     "VboServerUnreachable",
     "VboUnusualRestoreVolume",
+    "VboWatchedDataAccessed",
+    "VboWatchlistUnavailable",
   ]);
 });
 

@@ -72,6 +72,25 @@ export function alertRules(config: MixinConfig): RuleFile {
         name: "vbo-restore.audit",
         rules: [
           alert(config, {
+            alert: "VboWatchedDataAccessed",
+            // Fires on the first access: a new subject's series is shown at 0 before its first value.
+            expr: `sum by (job, instance, server, organization, subject, event_type) (increase(${s("vbo_audited_restore_events_total")}[10m])) > 0`,
+            labels: { severity: "critical", category: "audit" },
+            summary:
+              "Watched data (an audited mailbox, OneDrive, site or group) was accessed through a restore.",
+            description:
+              '{{ printf "%.0f" $value }} {{ $labels.event_type }} event(s) on data of watched {{ $labels.subject }} ({{ $labels.organization }}, VBO server {{ $labels.server }}) in the last 10 minutes. Who and from which client host: the Loki alert VboAuditWatchedDataAccessed, the audit log ({service_name="vbo-restore-exporter"} | vbo_audit_subject="{{ $labels.subject }}") or the exporter\'s /api/v1/audit/accesses.',
+          }),
+          alert(config, {
+            alert: "VboWatchlistUnavailable",
+            expr: `${s("vbo_audit_watchlist_up")} == 0`,
+            for: "30m",
+            labels: { severity: "warning", category: "audit" },
+            summary: "The exporter cannot read VBO's audit items.",
+            description:
+              "For 30 minutes {{ $labels.instance }} has failed to read the audit items of VBO server {{ $labels.server }} (permissions, or an older build): restore sessions are still polled, but the watchlist is the last good one, so newly audited users are not flagged.",
+          }),
+          alert(config, {
             alert: "VboRestoreSessionFailed",
             expr: `increase(${s("vbo_restore_sessions_finished_total", 'result="failed"')}[${window}]) > 0`,
             labels: { severity: "warning", category: "restore" },
