@@ -80,11 +80,30 @@ test("on an older system Node the bundled Node runs the CLI, with the flag", {
   assert.ok(child.execArgv.includes("--max-semi-space-size=16"), JSON.stringify(probes));
 });
 
+test("npm scripts' bin/project-node.mjs runs node's arguments on the bundled Node under an older one", {
+  skip: olderNode,
+}, () => {
+  const script = join(root, "bin", "project-node.mjs");
+  const result = spawnSync(
+    systemNode,
+    [script, "-p", "process.version + ' ' + process.argv.length"],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), `${process.version} 1`);
+  const failing = spawnSync(systemNode, [script, "-e", "process.exit(7)"]);
+  assert.equal(failing.status, 7, "its exit code passes through");
+});
+
 /** A copy of the launcher and package.json alone, without the installed bundled Node. */
 function bareCopy(t: { after(fn: () => void): void }, withNodeModules: boolean): string {
   const dir = tempDir(t);
   mkdirSync(join(dir, "bin"));
-  copyFileSync(launcher, join(dir, "bin", "vbo-restore-exporter.mjs"));
+  for (const file of ["vbo-restore-exporter.mjs", "node-runtime.mjs"]) {
+    copyFileSync(join(root, "bin", file), join(dir, "bin", file));
+  }
   copyFileSync(join(root, "package.json"), join(dir, "package.json"));
   if (withNodeModules) mkdirSync(join(dir, "node_modules"));
   return dir;
