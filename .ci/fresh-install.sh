@@ -23,8 +23,12 @@ if [ "$(npm config get strict-allow-scripts 2>/dev/null)" = "false" ]; then
 fi
 # The install without scripts goes through npm 10 when the system has a newer npm: npm 10 drops
 # node_modules/.bin/node (it unlinks the bin of the other platforms' Node packages it skips).
+# (Not through npx, whose own shell would stand between the signal and npm.)
 npm_other=(npm)
-if [ "$(npm --version | cut -d. -f1)" -ge 11 ]; then npm_other=(npx -y npm@10); fi
+if [ "$(npm --version | cut -d. -f1)" -ge 11 ]; then
+  npm install --prefix "$work/npm10" --no-audit --no-fund --prefer-offline npm@10 >/dev/null
+  npm_other=(node "$work/npm10/node_modules/npm/bin/npm-cli.js")
+fi
 
 free_port() {
   node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
