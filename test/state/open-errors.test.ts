@@ -1,7 +1,7 @@
 // Why a state file cannot be used decides the advice: moving the file away only for a corrupt or
 // foreign file, never for a read-only one, one of a newer version, or a directory that cannot exist.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,14 +20,33 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-/** Opens the store in a child process as an unprivileged user (root ignores file modes). */
-function openAsUnprivileged(dir: string) {
-  const asRoot = process.getuid?.() === 0;
+type Probe = { said: string } | { skip: string };
+
+/**
+ * Opens the store in a child process that file modes apply to: this user, or when root (which
+ * ignores them) the unprivileged user nobody, or, when nobody cannot reach the project (a 0700
+ * directory, /root), root without the capabilities that override file modes.
+ */
+function openAsUnprivileged(dir: string): Probe {
   const script = `import(${JSON.stringify(store)}).then((m) => { try { m.openStateStore({ dir: ${JSON.stringify(dir)} }).close(); console.log("opened"); } catch (e) { console.log(e.message); } })`;
-  return spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-    encoding: "utf8",
-    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-  });
+  const args = ["--input-type=module", "-e", script];
+  const utf8 = { encoding: "utf8" } as const;
+  if (process.getuid?.() !== 0) return outcome(spawnSync(process.execPath, args, utf8));
+  const nobody = outcome(spawnSync(process.execPath, args, { ...utf8, uid: 65534, gid: 65534 }));
+  if ("said" in nobody) return nobody;
+  const noOverride = ["--bounding-set", "-dac_override,-dac_read_search", "--"];
+  const plainRoot = outcome(spawnSync("setpriv", [...noOverride, process.execPath, ...args], utf8));
+  if ("said" in plainRoot) return plainRoot;
+  return { skip: `as nobody: ${nobody.skip}; as root without CAP_DAC_OVERRIDE: ${plainRoot.skip}` };
+}
+
+/** What the child printed, or why it could not run (it may not even start: EACCES, ENOENT). */
+function outcome(probe: SpawnSyncReturns<string>): Probe {
+  if (probe.error) return { skip: probe.error.message };
+  if (probe.status !== 0 || !probe.stdout) {
+    return { skip: `exit ${probe.status}: ${(probe.stderr ?? "").split("\n")[0]}` };
+  }
+  return { said: probe.stdout.trim() };
 }
 
 test("a read-only state file names the path that must be writable, and no move advice", (t) => {
@@ -36,11 +55,11 @@ test("a read-only state file names the path that must be writable, and no move a
   chmodSync(join(dir, STATE_FILE_NAME), 0o444);
   chmodSync(dir, 0o777);
   const probe = openAsUnprivileged(dir);
-  if (probe.status !== 0 || probe.stdout === "") {
-    t.skip(`cannot run node as an unprivileged user here: ${probe.stderr.split("\n")[0]}`);
+  if ("skip" in probe) {
+    t.skip(`cannot open the store as a user file modes apply to: ${probe.skip}`);
     return;
   }
-  const message = probe.stdout.trim();
+  const message = probe.said;
   assert.notEqual(message, "opened", "a file the exporter cannot write is refused when opened");
   assert.ok(message.includes(`${join(dir, STATE_FILE_NAME)} and its directory ${dir}`), message);
   assert.match(message, /must be writable by the user the exporter runs as/);
