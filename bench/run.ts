@@ -103,6 +103,7 @@ function ratioRow(id: string, what: string, run: BackfillRun, limit: number, aim
     values: {
       endToEndMs: run.endToEndMs,
       floorMs,
+      floorRunsMs: run.floor ? run.floor.runsMs.map((ms) => Math.round(ms)).join(", ") : null,
       ratio,
       startMs: run.startMs,
       readyMs: run.readyMs,
@@ -270,6 +271,19 @@ if (bigSessions > 0) {
     ratio: times(ratio),
   });
   rows.push(rssRow("rss-big", "  exporter peak RSS (VmHWM), those large sessions", run));
+  rows.push({
+    id: "state-big",
+    what: "  state database after the drain, those large sessions",
+    measured: `${megabytes(run.stateBytes)}, ${grouped(run.stateBytes / run.truth.records.count)} bytes/record`,
+    floor: "",
+    ratio: "",
+    target: "",
+    mark: "info",
+    values: {
+      stateBytes: run.stateBytes,
+      bytesPerRecord: run.stateBytes / run.truth.records.count,
+    },
+  });
 }
 
 progress(`idle polls with ${idleRunning} Working sessions that do not change, v8, v7 and v6`);

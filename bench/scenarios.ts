@@ -1,4 +1,4 @@
-// The benchmark's runs: a backfill (floor, then the exporter, against one simulator process) and
+// The benchmark's runs: a backfill (floor, the exporter, floor again, against one simulator process) and
 // an idle-poll count, each with the simulator and the exporter in processes of their own.
 import { type ExporterProcess, startExporter } from "./exporter-process.ts";
 import { type FloorResult, measureFloor } from "./floor.ts";
@@ -14,7 +14,8 @@ const HOUR = 3_600_000;
 
 export interface BackfillRun {
   readonly truth: Truth;
-  readonly floor: FloorResult | null;
+  /** The mean of the floor measured just before and just after the exporter (drift cancels). */
+  readonly floor: (FloorResult & { readonly runsMs: readonly number[] }) | null;
   /** From spawning the exporter until the receiver had every record. */
   readonly endToEndMs: number;
   /** From spawning until /healthz answered (process start, configuration, state open). */
@@ -97,21 +98,23 @@ export async function runBackfill(
   let exporter: ExporterProcess | null = null;
   try {
     const truth = await sim.truth();
-    const floor = options.withFloor
-      ? await measureFloor({
-          url: sim.url,
-          apiVersion: options.apiVersion,
-          username: sim.username,
-          password: sim.password,
-          pageSize: PAGE_SIZE,
-          concurrency: options.eventConcurrency,
-        })
-      : null;
-    if (floor && (floor.sessions !== truth.sessions || floor.events !== truth.events)) {
-      throw new Error(
-        `the floor read ${floor.sessions} sessions and ${floor.events} events; the simulator has ${truth.sessions} and ${truth.events}`,
-      );
-    }
+    const floorOnce = async () => {
+      const floor = await measureFloor({
+        url: sim.url,
+        apiVersion: options.apiVersion,
+        username: sim.username,
+        password: sim.password,
+        pageSize: PAGE_SIZE,
+        concurrency: options.eventConcurrency,
+      });
+      if (floor.sessions !== truth.sessions || floor.events !== truth.events) {
+        throw new Error(
+          `the floor read ${floor.sessions} sessions and ${floor.events} events; the simulator has ${truth.sessions} and ${truth.events}`,
+        );
+      }
+      return floor;
+    };
+    const floorBefore = options.withFloor ? await floorOnce() : null;
     receiver.reset();
     await sim.resetStats();
     exporter = await startExporter({
@@ -146,6 +149,15 @@ export async function runBackfill(
     const scrape = options.scrapes > 0 ? await measureScrapes(running, options.scrapes) : null;
     const exporterRequests = (await sim.stats()).requests;
     const exitCode = await running.stop();
+    const floorAfter = floorBefore ? await floorOnce() : null;
+    const floor =
+      floorBefore && floorAfter
+        ? {
+            ...floorBefore,
+            ms: (floorBefore.ms + floorAfter.ms) / 2,
+            runsMs: [floorBefore.ms, floorAfter.ms],
+          }
+        : null;
     return {
       truth,
       floor,

@@ -66,6 +66,7 @@ test("npm run bench -- --quick runs every measurement and delivers every record 
     "scrape-p99",
     "big",
     "rss-big",
+    "state-big",
     "idle-v8",
     "idle-v7",
     "idle-v6",
