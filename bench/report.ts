@@ -1,6 +1,6 @@
 // The benchmark's output: one row per measurement with its floor, ratio, target and mark, as a
 // plain-text table or JSON.
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 export type Mark = "pass" | "miss" | "info";
 
@@ -22,15 +22,20 @@ export interface Machine {
   readonly memoryGb: number;
   readonly node: string;
   readonly platform: string;
+  /** One-minute load average when the run started and when it ended (the machine may be shared). */
+  readonly load: readonly [number, number];
 }
 
-export function machine(): Machine {
+export const loadNow = (): number => Math.round((loadavg()[0] ?? 0) * 10) / 10;
+
+export function machine(loadAtStart: number): Machine {
   return {
     nproc: cpus().length,
     cpu: cpus()[0]?.model ?? "unknown",
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    load: [loadAtStart, loadNow()],
   };
 }
 

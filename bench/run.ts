@@ -3,7 +3,17 @@
 // /metrics scrape time, throughput and state size; simulator and exporter each in their own process.
 import { parseArgs } from "node:util";
 import { startOtlpCounter } from "./otlp-counter.ts";
-import { atMost, grouped, machine, megabytes, type Row, seconds, table, times } from "./report.ts";
+import {
+  atMost,
+  grouped,
+  loadNow,
+  machine,
+  megabytes,
+  type Row,
+  seconds,
+  table,
+  times,
+} from "./report.ts";
 import { type BackfillRun, type IdleRun, runBackfill, runIdle } from "./scenarios.ts";
 
 const { values: flags } = parseArgs({
@@ -75,6 +85,7 @@ const progress = (text: string) => {
   if (!flags.json) console.error(`… ${text}`);
 };
 
+const loadAtStart = loadNow();
 const receiver = await startOtlpCounter();
 const rows: Row[] = [];
 const runs: Record<string, BackfillRun | IdleRun> = {};
@@ -327,7 +338,7 @@ rows.push({
 await receiver.close();
 
 const command = `npm run bench --${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
-const host = machine();
+const host = machine(loadAtStart);
 if (flags.json) {
   console.log(
     JSON.stringify(
@@ -347,7 +358,7 @@ if (flags.json) {
 } else {
   console.log(`${command}`);
   console.log(
-    `${host.nproc} × ${host.cpu}, ${host.memoryGb} GiB, Node ${host.node} (${host.platform}); ${seconds(performance.now() - started)} in all`,
+    `${host.nproc} × ${host.cpu}, ${host.memoryGb} GiB, Node ${host.node} (${host.platform}); load average ${host.load[0]} at start, ${host.load[1]} at end; ${seconds(performance.now() - started)} in all`,
   );
   console.log("");
   console.log(table(rows));
