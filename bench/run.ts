@@ -150,7 +150,7 @@ const phase = (name: string) => {
 };
 let scrapeDone = false;
 for (const size of sizes) {
-  progress(`backfill of ${grouped(size)} sessions: floor, then the exporter`);
+  progress(`backfill of ${grouped(size)} sessions: floor, the exporter, floor again`);
   const run = await runBackfill(
     {
       apiVersion: "v8",
