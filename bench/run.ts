@@ -1,153 +1,366 @@
-// Benchmarks (npm run bench [-- --sessions N]): simulator start, backfill throughput with the log
-// outbox, idle poll cost, scrape time, and OTLP drain throughput, all on loopback in one process.
-
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The benchmark (npm run bench [-- --quick] [-- --sizes 20000,100000] [-- --json]): first-start
+// backfill end to end against its floor, with and without VBO latency, peak RSS, idle poll cost,
+// /metrics scrape time, throughput and state size; simulator and exporter each in their own process.
 import { parseArgs } from "node:util";
-import { Registry } from "prom-client";
-import { systemClock } from "../src/clock.ts";
-import { silentLogger } from "../src/logger.ts";
-import { createLogPipeline } from "../src/logs/pipeline.ts";
-import { createExporterMetrics } from "../src/metrics/exporter-metrics.ts";
-import { createServerPoller } from "../src/poller/server-poller.ts";
-import { startSimulator } from "../src/simulator/server.ts";
-import { openStateStore } from "../src/state/store.ts";
-import { createVboClient } from "../src/vbo/client.ts";
+import { startOtlpCounter } from "./otlp-counter.ts";
+import {
+  atMost,
+  grouped,
+  loadNow,
+  machine,
+  megabytes,
+  type Row,
+  seconds,
+  table,
+  times,
+} from "./report.ts";
+import { type BackfillRun, type IdleRun, runBackfill, runIdle } from "./scenarios.ts";
 
-const { values } = parseArgs({ options: { sessions: { type: "string", default: "20000" } } });
-const sessions = Number(values.sessions);
-if (!Number.isInteger(sessions) || sessions < 1)
-  throw new Error("--sessions: expected a whole number");
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    sizes: { type: "string" },
+    sessions: { type: "string" },
+    "latency-sessions": { type: "string" },
+    "latency-ms": { type: "string", default: "30" },
+    "big-sessions": { type: "string" },
+    "big-events": { type: "string" },
+    "idle-running": { type: "string", default: "100" },
+    "idle-polls": { type: "string" },
+    scrapes: { type: "string" },
+    organizations: { type: "string", default: "4" },
+    "event-concurrency": { type: "string", default: "4" },
+    help: { type: "boolean", default: false },
+  },
+});
 
-const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
-let peakRss = 0;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 25);
+const USAGE = `Usage: npm run bench -- [flags]
 
-async function receiver(): Promise<{
-  url: string;
-  received: () => number;
-  close: () => Promise<void>;
-}> {
-  let requests = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      requests++;
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  --quick                  small sizes, no latency run (well under a minute)
+  --sizes N[,N...]         history sizes of the backfill runs (default 20000; e.g. 20000,100000)
+  --latency-sessions N     sessions of the run with VBO latency (default 5000; 0 skips it)
+  --latency-ms MS          latency the simulator adds to every request in that run (default 30)
+  --big-sessions N         sessions of the run with large sessions (default 5)
+  --big-events N           events of each of them (default 20000)
+  --idle-running N         Working sessions that do not change, for the idle poll count (default 100)
+  --idle-polls N           idle polls to count (default 5)
+  --scrapes N              timed /metrics scrapes after the first backfill (default 200)
+  --organizations N        organizations of the simulated history (default 4)
+  --event-concurrency N    the exporter's eventConcurrency, also the floor's (default 4)
+  --json                   print JSON instead of the table`;
+
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function whole(name: string, text: string | undefined, fallback: number, min = 0): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name}: expected a whole number of at least ${min}, got "${text}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const quick = flags.quick === true;
+const sizesText = flags.sizes ?? flags.sessions;
+const sizes = (sizesText ?? (quick ? "300" : "20000"))
+  .split(",")
+  .map((s) => whole("sizes", s.trim(), 0, 1));
+const latencySessions = whole("latency-sessions", flags["latency-sessions"], quick ? 0 : 5000);
+const latencyMs = whole("latency-ms", flags["latency-ms"], 30);
+const bigSessions = whole("big-sessions", flags["big-sessions"], quick ? 2 : 5);
+const bigEvents = whole("big-events", flags["big-events"], quick ? 2000 : 20_000);
+const idleRunning = whole("idle-running", flags["idle-running"], 100);
+const idlePolls = whole("idle-polls", flags["idle-polls"], quick ? 1 : 5, 1);
+const scrapes = whole("scrapes", flags.scrapes, quick ? 20 : 200);
+const organizations = whole("organizations", flags.organizations, 4, 1);
+const eventConcurrency = whole("event-concurrency", flags["event-concurrency"], 4, 1);
+const stallMs = 120_000;
+
+const progress = (text: string) => {
+  if (!flags.json) console.error(`… ${text}`);
+};
+
+const loadAtStart = loadNow();
+const receiver = await startOtlpCounter();
+const rows: Row[] = [];
+const runs: Record<string, BackfillRun | IdleRun> = {};
+const deliveries: { run: string; ok: boolean; records: number }[] = [];
+
+function delivered(name: string, run: BackfillRun): void {
+  const ok =
+    run.received.matchesTruth &&
+    run.received.duplicates === 0 &&
+    run.outboxAfter === 0 &&
+    run.exitCode === 0;
+  deliveries.push({ run: name, ok, records: run.truth.records.count });
+}
+
+function ratioRow(id: string, what: string, run: BackfillRun, limit: number, aim?: number): Row {
+  const floorMs = run.floor?.ms ?? Number.NaN;
+  const ratio = run.endToEndMs / floorMs;
   return {
-    url: `http://127.0.0.1:${port}/otlp/v1/logs`,
-    received: () => requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    id,
+    what,
+    measured: seconds(run.endToEndMs),
+    floor: seconds(floorMs),
+    ratio: times(ratio),
+    target: `≤ ${limit}×${aim === undefined ? "" : ` (aim ${aim}×)`}`,
+    mark: atMost(ratio, limit),
+    values: {
+      endToEndMs: run.endToEndMs,
+      floorMs,
+      floorRunsMs: run.floor ? run.floor.runsMs.map((ms) => Math.round(ms)).join(", ") : null,
+      ratio,
+      startMs: run.startMs,
+      readyMs: run.readyMs,
+      sessions: run.truth.sessions,
+      events: run.truth.events,
+      records: run.truth.records.count,
+      exporterRequests: run.exporterRequests,
+      floorRequests: run.floor?.requests ?? null,
+    },
   };
 }
 
-const results: [string, string][] = [];
-const row = (name: string, value: string) => {
-  results.push([name, value]);
-  console.log(`${name.padEnd(44)} ${value}`);
-};
-
-let t = performance.now();
-const big = await startSimulator({ apiVersion: "v8", historySessions: 100_000, ratePerMinute: 0 });
-row("simulator start, 100 000 sessions", `${Math.round(performance.now() - t)} ms`);
-await big.close();
-
-const sim = await startSimulator({
-  apiVersion: "v8",
-  historySessions: sessions,
-  historyDays: 6,
-  ratePerMinute: 0,
-  tokenThrottle: false,
-});
-const sink = await receiver();
-const dir = mkdtempSync(join(tmpdir(), "vbo-bench-"));
-const store = openStateStore({ dir });
-const registry = new Registry();
-const metrics = createExporterMetrics(registry, { version: "bench", servers: ["bench"], store });
-const logs = createLogPipeline({
-  store,
-  options: { endpoint: sink.url, protocol: "http/protobuf" },
-  registry,
-  logger: silentLogger(),
-  clock: systemClock,
-  serviceVersion: "bench",
-  instanceId: "bench",
-});
-const client = createVboClient({
-  url: sim.url,
-  apiVersion: "v8",
-  username: sim.username,
-  password: sim.password,
-});
-const poller = createServerPoller({
-  server: "bench",
-  url: sim.url,
-  client,
-  store,
-  sinks: [logs.sink],
-  metrics,
-  clock: systemClock,
-  logger: silentLogger(),
-  options: { pollIntervalMs: 60_000, lookbackMs: 7 * 86_400_000 },
-});
-
-const rssBefore = process.memoryUsage().rss;
-peakRss = rssBefore;
-t = performance.now();
-await poller.pollOnce();
-const backfillMs = performance.now() - t;
-const status = poller.status();
-if (!status.up) throw new Error(`backfill failed: ${status.lastError?.message}`);
-const events = store.totals().events;
-row(`backfill ${sessions} sessions + ${events} events`, `${Math.round(backfillMs)} ms`);
-row(
-  "backfill throughput",
-  `${Math.round(sessions / (backfillMs / 1000))} sessions/s, ${Math.round(events / (backfillMs / 1000))} events/s`,
-);
-row("peak RSS during backfill (simulator included)", `${mb(peakRss)} (before: ${mb(rssBefore)})`);
-
-sim.resetStats();
-t = performance.now();
-await poller.pollOnce();
-row("idle poll", `${Math.round(performance.now() - t)} ms, ${sim.stats().requests} requests`);
-
-t = performance.now();
-for (let i = 0; i < 20; i++) await registry.metrics();
-row("scrape /metrics (registry render)", `${((performance.now() - t) / 20).toFixed(1)} ms`);
-
-t = performance.now();
-let delivered = 0;
-for (;;) {
-  const n = await logs.drainOnce();
-  if (n === 0) break;
-  delivered += n;
+function rssRow(id: string, what: string, run: BackfillRun): Row {
+  return {
+    id,
+    what,
+    measured: megabytes(run.peakRssBytes),
+    floor: "",
+    ratio: "",
+    target: "≤ 250 MB",
+    mark: atMost(run.peakRssBytes, 250e6),
+    values: { peakRssBytes: run.peakRssBytes },
+  };
 }
-const drainMs = performance.now() - t;
-row(
-  `OTLP drain ${delivered} records (protobuf, gzip)`,
-  `${Math.round(drainMs)} ms, ${Math.round(delivered / (drainMs / 1000))} records/s, ${sink.received()} requests`,
-);
 
-// Bytes of the state database in use (the free pages the drained outbox left are reused).
-const stateBytes = store.bytesInUse();
-row(
-  "state database after the drain",
-  `${mb(stateBytes)}, ${Math.round(stateBytes / sessions)} bytes per session`,
-);
+const started = performance.now();
+const phases: Record<string, number> = {};
+let phaseStart = started;
+const phase = (name: string) => {
+  const now = performance.now();
+  phases[name] = now - phaseStart;
+  phaseStart = now;
+};
+let scrapeDone = false;
+for (const size of sizes) {
+  progress(`backfill of ${grouped(size)} sessions: floor, the exporter, floor again`);
+  const run = await runBackfill(
+    {
+      apiVersion: "v8",
+      sessions: size,
+      organizations,
+      latencyMs: 0,
+      eventConcurrency,
+      withFloor: true,
+      scrapes: scrapeDone ? 0 : scrapes,
+      stallMs,
+    },
+    receiver,
+  );
+  runs[`backfill-${size}`] = run;
+  phase(`backfill-${size}`);
+  delivered(`backfill-${size}`, run);
+  const { sessions, events } = run.truth;
+  const label = `${grouped(sessions)} sessions`;
+  rows.push(
+    ratioRow(
+      `backfill-${size}`,
+      `first-start backfill, ${label} + ${grouped(events)} events, end to end`,
+      run,
+      1.5,
+      1.3,
+    ),
+  );
+  const perSecond = (n: number) => n / (run.endToEndMs / 1000);
+  rows.push({
+    id: `throughput-${size}`,
+    what: `  throughput end to end, ${label}`,
+    measured: `${grouped(perSecond(sessions))} sessions/s, ${grouped(perSecond(events))} events/s`,
+    floor: run.floor ? `${grouped(sessions / (run.floor.ms / 1000))} sessions/s` : "",
+    ratio: "",
+    target: "",
+    mark: "info",
+    values: { sessionsPerSecond: perSecond(sessions), eventsPerSecond: perSecond(events) },
+  });
+  rows.push(rssRow(`rss-${size}`, `  exporter peak RSS (VmHWM), ${label}`, run));
+  rows.push({
+    id: `state-${size}`,
+    what: `  state database after the drain, ${label}`,
+    measured: `${megabytes(run.stateBytes)}, ${grouped(run.stateBytes / sessions)} bytes/session`,
+    floor: "",
+    ratio: "",
+    target: "",
+    mark: "info",
+    values: { stateBytes: run.stateBytes, bytesPerSession: run.stateBytes / sessions },
+  });
+  if (run.scrape) {
+    scrapeDone = true;
+    rows.push({
+      id: "scrape-p99",
+      what: `/metrics scrape over HTTP, ${grouped(run.scrape.series)} series, p99 of ${run.scrape.count}`,
+      measured: `${run.scrape.p99Ms.toFixed(1)} ms (p50 ${run.scrape.p50Ms.toFixed(1)} ms)`,
+      floor: "",
+      ratio: "",
+      target: "< 50 ms at ~5 000 series",
+      mark: run.scrape.p99Ms < 50 ? "pass" : "miss",
+      values: { ...run.scrape },
+    });
+  }
+}
 
-clearInterval(sampler);
-await poller.stop();
-await logs.stop();
-store.close();
-await sim.close();
-await sink.close();
-rmSync(dir, { recursive: true, force: true });
+if (latencySessions > 0) {
+  progress(`backfill of ${grouped(latencySessions)} sessions, VBO answering after ${latencyMs} ms`);
+  const run = await runBackfill(
+    {
+      apiVersion: "v8",
+      sessions: latencySessions,
+      organizations,
+      latencyMs,
+      eventConcurrency,
+      withFloor: true,
+      scrapes: 0,
+      stallMs,
+    },
+    receiver,
+  );
+  runs.latency = run;
+  phase("latency");
+  delivered("latency", run);
+  rows.push(
+    ratioRow(
+      "latency",
+      `backfill, ${grouped(run.truth.sessions)} sessions, ${latencyMs} ms per VBO request`,
+      run,
+      1.2,
+    ),
+  );
+}
+
+if (bigSessions > 0) {
+  progress(`backfill of ${bigSessions} sessions of ${grouped(bigEvents)} events`);
+  const run = await runBackfill(
+    {
+      apiVersion: "v8",
+      sessions: 0,
+      organizations,
+      latencyMs: 0,
+      custom: [
+        {
+          count: bigSessions,
+          startedSecondsAgo: 7200,
+          durationSeconds: 3600,
+          eventCount: bigEvents,
+        },
+      ],
+      eventConcurrency,
+      withFloor: true,
+      scrapes: 0,
+      stallMs,
+    },
+    receiver,
+  );
+  runs.big = run;
+  phase("big");
+  delivered("big", run);
+  const ratio = run.endToEndMs / (run.floor?.ms ?? Number.NaN);
+  rows.push({
+    ...ratioRow(
+      "big",
+      `backfill, ${bigSessions} sessions of ${grouped(run.truth.events / bigSessions)} events`,
+      run,
+      1.5,
+    ),
+    target: "",
+    mark: "info",
+    ratio: times(ratio),
+  });
+  rows.push(rssRow("rss-big", "  exporter peak RSS (VmHWM), those large sessions", run));
+  rows.push({
+    id: "state-big",
+    what: "  state database after the drain, those large sessions",
+    measured: `${megabytes(run.stateBytes)}, ${grouped(run.stateBytes / run.truth.records.count)} bytes/record`,
+    floor: "",
+    ratio: "",
+    target: "",
+    mark: "info",
+    values: {
+      stateBytes: run.stateBytes,
+      bytesPerRecord: run.stateBytes / run.truth.records.count,
+    },
+  });
+}
+
+progress(`idle polls with ${idleRunning} Working sessions that do not change, v8, v7 and v6`);
+const idle = await Promise.all(
+  (["v8", "v7", "v6"] as const).map((apiVersion) =>
+    runIdle({ apiVersion, historySessions: 300, running: idleRunning, polls: idlePolls }, receiver),
+  ),
+);
+phase("idle");
+for (const run of idle) {
+  runs[`idle-${run.apiVersion}`] = run;
+  const limit = run.apiVersion === "v8" ? 3 : run.running + 3;
+  rows.push({
+    id: `idle-${run.apiVersion}`,
+    what: `idle poll, ${run.apiVersion}, ${run.running} Working sessions unchanged`,
+    measured: `${run.requestsPerPoll.toFixed(1)} requests/poll`,
+    floor: "",
+    ratio: "",
+    target: run.apiVersion === "v8" ? "≤ 3" : `≤ 1 per Working session + 3 (${limit})`,
+    mark: atMost(run.requestsPerPoll, limit),
+    values: {
+      requestsPerPoll: run.requestsPerPoll,
+      running: run.running,
+      polls: run.polls,
+      byRoutePerPoll: JSON.stringify(run.byRoutePerPoll),
+    },
+  });
+}
+
+const allDelivered = deliveries.every((d) => d.ok);
+rows.push({
+  id: "delivery",
+  what: "every record received exactly once, outbox empty, clean exit",
+  measured: `${deliveries.filter((d) => d.ok).length} of ${deliveries.length} runs, ${grouped(deliveries.reduce((n, d) => n + d.records, 0))} records`,
+  floor: "",
+  ratio: "",
+  target: "all runs",
+  mark: allDelivered ? "pass" : "miss",
+  values: { runs: deliveries.length, ok: deliveries.filter((d) => d.ok).length },
+});
+await receiver.close();
+
+const command = `npm run bench --${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
+const host = machine(loadAtStart);
+if (flags.json) {
+  console.log(
+    JSON.stringify(
+      {
+        command,
+        machine: host,
+        totalMs: performance.now() - started,
+        phases,
+        rows,
+        runs,
+        deliveries,
+      },
+      null,
+      2,
+    ),
+  );
+} else {
+  console.log(`${command}`);
+  console.log(
+    `${host.nproc} × ${host.cpu}, ${host.memoryGb} GiB, Node ${host.node} (${host.platform}); load average ${host.load[0]} at start, ${host.load[1]} at end; ${seconds(performance.now() - started)} in all`,
+  );
+  console.log("");
+  console.log(table(rows));
+}
+process.exitCode = allDelivered ? 0 : 1;

@@ -160,7 +160,7 @@ export class SimulatorWorld {
       clientHost: spec.clientHost === null ? undefined : (spec.clientHost ?? base.clientHost),
       initiatedBy: spec.initiatedBy ?? base.initiatedBy,
       finalResult: spec.result ?? base.finalResult,
-      itemEvents: Math.max(0, Math.min(spec.eventCount ?? base.itemEvents, 4000)),
+      itemEvents: Math.max(0, Math.min(spec.eventCount ?? base.itemEvents, 100_000)),
       ...(spec.mailbox === undefined ? {} : { ownerIndex: personIndexOf(spec.mailbox) }),
       ...(spec.eventType === undefined ? {} : { itemEventType: spec.eventType }),
     };
