@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Registry } from "prom-client";
 import { systemClock } from "../src/clock.ts";
+import { buildConfig } from "../src/config/build.ts";
 import { silentLogger } from "../src/logger.ts";
 import { createLogPipeline } from "../src/logs/pipeline.ts";
 import { createExporterMetrics } from "../src/metrics/exporter-metrics.ts";
-import { createServerPoller } from "../src/poller/server-poller.ts";
+import { createServerPoller, pollerOptionsFor } from "../src/poller/server-poller.ts";
 import { startSimulator } from "../src/simulator/server.ts";
 import { openStateStore } from "../src/state/store.ts";
 import { createVboClient } from "../src/vbo/client.ts";
@@ -88,6 +89,13 @@ const client = createVboClient({
   username: sim.username,
   password: sim.password,
 });
+const benchServer = buildConfig(
+  { servers: [{ name: "bench", url: sim.url, username: sim.username, password: sim.password }] },
+  "bench",
+  ".",
+  () => "",
+).config.servers[0];
+if (!benchServer) throw new Error("no server configured");
 const poller = createServerPoller({
   server: "bench",
   url: sim.url,
@@ -97,7 +105,7 @@ const poller = createServerPoller({
   metrics,
   clock: systemClock,
   logger: silentLogger(),
-  options: { pollIntervalMs: 60_000, lookbackMs: 7 * 86_400_000 },
+  options: { ...pollerOptionsFor(benchServer), pollIntervalMs: 60_000, lookbackMs: 7 * 86_400_000 },
 });
 
 const rssBefore = process.memoryUsage().rss;

@@ -14,7 +14,7 @@ import { startWebServer } from "./http/server.ts";
 import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
-import { createServerPoller } from "./poller/server-poller.ts";
+import { createServerPoller, pollerOptionsFor } from "./poller/server-poller.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
 import { createVboClient } from "./vbo/client.ts";
@@ -155,13 +155,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         metrics,
         clock,
         logger,
-        options: {
-          pollIntervalMs: server.pollIntervalMs,
-          lookbackMs: server.lookbackMs,
-          eventConcurrency: server.eventConcurrency,
-          clientHostLimit: server.clientHostLimit,
-          dropClientHostLabel: server.dropClientHostLabel,
-        },
+        options: pollerOptionsFor(server),
       }),
     );
 
