@@ -48,7 +48,7 @@ export function sessionJson(
     type: unknownEnums ? "VeBackupCopy" : plan.type,
     creationTime: formatInstant(plan.startMs, plan.startSubNs, plan.style),
     endTime: stopped ? formatInstant(plan.endMs, plan.endSubNs, plan.style) : null,
-    state: unknownEnums ? "Stopping" : stopped ? "Stopped" : "Working",
+    state: unknownEnums ? "Queued" : stopped ? "Stopped" : "Working",
     result: stopped ? plan.finalResult : "Success",
     initiatedBy: world.initiatedBy(plan),
     details: stopped

@@ -88,6 +88,25 @@ function pageKey(results: readonly unknown[]): string {
   return `${results.length}:${keyOf(results[0])}:${keyOf(results.at(-1))}`;
 }
 
+/** Logs once and fails the listing: its next links lead on beyond what it can hold. */
+function runaway(
+  options: PagingOptions,
+  url: URL,
+  pages: number,
+  items: number,
+  why: string,
+): never {
+  options.logger?.warn(
+    { url: `${url.origin}${url.pathname}${url.search}`, pages, items },
+    "VBO keeps sending next pages beyond what the listing can hold; stopping it",
+  );
+  throw new VboError(
+    "paging_runaway",
+    `paging never ends: ${why}; the server's next links do not converge`,
+    where(url),
+  );
+}
+
 const where = (url: URL) => ({ method: "GET", path: `${url.pathname}${url.search}` });
 
 /**
@@ -130,19 +149,13 @@ export async function* paginatePages(options: PagingOptions): AsyncGenerator<Raw
       page.totalCount !== null
         ? Math.max(0, page.totalCount - startOffset) + options.pageSize
         : limits.maxItems;
-    if (items > itemBound || pages + 1 > limits.maxPages) {
-      const why =
-        items > itemBound
-          ? `${items} items, more than the ${itemBound} ${page.totalCount !== null ? `its totalCount ${page.totalCount} allows` : "allowed per listing (maxItems)"}`
-          : `${pages + 1} pages, more than the ${limits.maxPages} allowed per listing (maxPages)`;
-      options.logger?.warn(
-        { url: `${url.origin}${url.pathname}${url.search}`, pages: pages + 1, items },
-        "VBO keeps sending next pages beyond what the listing can hold; stopping it",
-      );
-      throw new VboError(
-        "paging_runaway",
-        `paging never ends: ${why}; the server's next links do not converge`,
-        where(url),
+    if (items > itemBound) {
+      runaway(
+        options,
+        url,
+        pages + 1,
+        items,
+        `${items} items, more than the ${itemBound} ${page.totalCount !== null ? `its totalCount ${page.totalCount} allows` : "allowed per listing (maxItems)"}`,
       );
     }
     yield { url, results: page.results };
@@ -181,6 +194,15 @@ export async function* paginatePages(options: PagingOptions): AsyncGenerator<Raw
         "bad_response",
         `paging does not advance: next page ${next.pathname}${next.search} after offset ${pageOffset}`,
         where(url),
+      );
+    }
+    if (pages + 1 >= limits.maxPages) {
+      runaway(
+        options,
+        url,
+        pages + 1,
+        items,
+        `another page after ${pages + 1}, more than the ${limits.maxPages} pages allowed per listing (maxPages)`,
       );
     }
     lastHref = url.href;

@@ -50,7 +50,8 @@ function mayBeSpace(code: number): boolean {
 export function parseTimestamp(text: string): Timestamp {
   // Surrounding whitespace is tolerated (rare; trimmed only when present).
   const t =
-    text.length > 0 && (mayBeSpace(text.charCodeAt(0)) || mayBeSpace(text.charCodeAt(text.length - 1)))
+    text.length > 0 &&
+    (mayBeSpace(text.charCodeAt(0)) || mayBeSpace(text.charCodeAt(text.length - 1)))
       ? text.trim()
       : text;
   const n = t.length;
