@@ -1,4 +1,5 @@
 // JSON shapes exactly as each API version sends them: sessions, events, organizations, users.
+import { eTagAt } from "./changes.ts";
 import type { EventPlan } from "./events.ts";
 import type { SessionPlan } from "./plan.ts";
 import { formatInstant, formatTimeSpan } from "./time-format.ts";
@@ -38,7 +39,6 @@ export function sessionJson(
   unknownEnums = false,
 ): SimRestoreSession {
   const stopped = world.isStopped(plan, atMs);
-  const visibleEvents = world.eventPlansAt(plan, atMs).length;
   const base = `/${version}/RestoreSessions/${plan.id}`;
   const jobTime = new Date(plan.startMs - 3_600_000).toISOString().replace("T", " ").slice(0, 19);
   const json: SimRestoreSession = {
@@ -48,7 +48,7 @@ export function sessionJson(
     type: unknownEnums ? "VeBackupCopy" : plan.type,
     creationTime: formatInstant(plan.startMs, plan.startSubNs, plan.style),
     endTime: stopped ? formatInstant(plan.endMs, plan.endSubNs, plan.style) : null,
-    state: unknownEnums ? "Stopping" : stopped ? "Stopped" : "Working",
+    state: unknownEnums ? "Queued" : stopped ? "Stopped" : "Working",
     result: stopped ? plan.finalResult : "Success",
     initiatedBy: world.initiatedBy(plan),
     details: stopped
@@ -59,7 +59,8 @@ export function sessionJson(
   };
   if (unknownEnums && stopped) json.state = "Stopped";
   if (plan.clientHost !== undefined) json.clientHost = plan.clientHost;
-  if (version === "v8") json.eTag = 1 + visibleEvents + (stopped ? 1 : 0);
+  // Bumps on every change of the session or its events (see changes.ts), as the change feed says.
+  if (version === "v8") json.eTag = eTagAt(world.options.seed, plan, atMs);
   json._links = {
     self: { href: base },
     organization: { href: `/${version}/Organizations/${world.organizationId(plan)}` },

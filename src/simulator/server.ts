@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 import Koa from "koa";
 import { handleAdmin } from "./admin.ts";
 import { TokenAuthority } from "./auth.ts";
+import { ChangeFeed } from "./change-feed.ts";
+import { changeFeedReply } from "./change-feed-route.ts";
 import { FaultDice, type FaultSettings, faultUpdateError, NO_FAULTS } from "./faults.ts";
 import type { CustomSessionSpec } from "./plan.ts";
 import { uuidWithTail } from "./random.ts";
@@ -44,6 +46,8 @@ export interface SimulatorOptions {
   readonly clock?: () => number;
   readonly startTime?: number;
   readonly faults?: Partial<FaultSettings>;
+  /** v8 change feed: a change token older than this is outdated (default 3600). */
+  readonly changeTokenTtlSeconds?: number;
 }
 
 /** Ground truth for tests: what the API shows at any instant, in the API's own JSON shapes. */
@@ -51,6 +55,10 @@ export interface SimulatorTruth {
   sessionsAt(atMs: number): Iterable<SimRestoreSession>;
   eventsAt(sessionId: string, atMs: number): SimRestoreEvent[];
   addSession(spec: CustomSessionSpec): string;
+  /** Deletes a session now (it answers 404 from then on); false when there is none. */
+  deleteSession(id: string): boolean;
+  /** Outdates every change token handed out so far. */
+  expireChangeTokens(): void;
   organizations(): { id: string; name: string }[];
 }
 
@@ -95,6 +103,8 @@ function validate(options: SimulatorOptions): void {
   if ((options.ratePerMinute ?? 2) < 0) throw new RangeError("ratePerMinute must not be negative");
   if ((options.tokenLifetimeSeconds ?? 3600) < 1)
     throw new RangeError("tokenLifetimeSeconds must be at least 1");
+  if ((options.changeTokenTtlSeconds ?? 3600) < 1)
+    throw new RangeError("changeTokenTtlSeconds must be at least 1");
   const faultError = faultUpdateError({ ...(options.faults ?? {}) });
   if (faultError !== null) throw new RangeError(faultError);
 }
@@ -116,6 +126,9 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     startTime: options.startTime ?? clock(),
   });
   const faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
+  const feed = new ChangeFeed(world, {
+    tokenTtlSeconds: options.changeTokenTtlSeconds ?? 3600,
+  });
   const dice = new FaultDice(seed);
   const authority = new TokenAuthority(
     {
@@ -141,7 +154,19 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
         ? world.eventPlansAt(plan, atMs).map((e) => eventJson(version, world, plan, e, atMs))
         : [];
     },
-    addSession: (spec) => world.addSession(spec, clock()),
+    addSession: (spec) => {
+      const id = world.addSession(spec, clock());
+      feed.notify();
+      return id;
+    },
+    deleteSession: (id) => {
+      const deleted = world.deleteSession(id, clock());
+      if (deleted) feed.notify();
+      return deleted;
+    },
+    expireChangeTokens: () => {
+      feed.expireAll();
+    },
     organizations: () => world.organizations().map((o) => ({ id: o.id, name: o.name })),
   };
 
@@ -214,7 +239,10 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
       installationId,
       query,
     };
-    const reply = dispatch(ctx.method, rest, routeCtx);
+    const isFeed = version === "v8" && rest.length === 1 && rest[0]?.toLowerCase() === "events";
+    const reply = isFeed
+      ? await changeFeedReply(ctx, routeCtx, feed, clock)
+      : dispatch(ctx.method, rest, routeCtx);
     if (reply.status === 200 && dice.roll(faults.invalidJsonRate)) {
       ctx.status = 502;
       ctx.type = "text/html";

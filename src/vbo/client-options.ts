@@ -25,6 +25,10 @@ export interface VboClientOptions {
   random?: () => number;
   /** Sent as User-Agent on every request, default "vbo-restore-exporter". */
   userAgent?: string;
+  /** Largest answer accepted per request, default 32 MiB; a bigger one fails naming the URL. */
+  maxResponseBytes?: number;
+  /** Bounds of one listing (see paginate.ts), default 10 000 pages and 1 000 000 items. */
+  paging?: { maxPages?: number; maxItems?: number };
 }
 
 function configError(message: string, cause?: unknown): ExporterError {

@@ -6,9 +6,11 @@ import { systemClock } from "../clock.ts";
 import { silentLogger } from "../logger.ts";
 import { TokenManager } from "./auth.ts";
 import { decodeJson, errorSummary } from "./body.ts";
+import { foldChangesPage, isOutdatedTokenAnswer } from "./change-feed.ts";
 import { parseBaseUrl, readCa, type VboClientOptions } from "./client-options.ts";
 import { VboError, type VboErrorContext } from "./errors.ts";
-import { paginate } from "./paginate.ts";
+import { pagedItems } from "./paged-items.ts";
+import { DEFAULT_PAGING_LIMITS, type PagingLimits, paginatePages } from "./paginate.ts";
 import {
   parseOrganization,
   parseOrganizationUser,
@@ -18,14 +20,38 @@ import {
 } from "./parse.ts";
 import { sendWithRetry, type Transport } from "./request.ts";
 import { readServerTime, type ServerTime } from "./server-time.ts";
-import type { ApiVersion, ListSessionsQuery, Organization, VboClient } from "./types.ts";
+import { DEFAULT_MAX_BODY_BYTES, type HttpResponse } from "./transport.ts";
+import type {
+  ApiVersion,
+  ListEventsOptions,
+  ListSessionsQuery,
+  Organization,
+  RestoreSessionChanges,
+  VboClient,
+} from "./types.ts";
 import { probeApiVersion } from "./version-probe.ts";
 
 export type { VboClientOptions } from "./client-options.ts";
 
 /** A VboClient that can also release its keep-alive connections. */
 export interface ClosableVboClient extends VboClient {
+  /** Always present here; on a v6/v7 server it fails as not_found (the server has no /Events). */
+  restoreSessionChanges: NonNullable<VboClient["restoreSessionChanges"]>;
   close(): void;
+}
+
+/**
+ * An id as one URL path segment. `.` and `..` stay dot segments even percent-encoded (URL parsers
+ * resolve `%2e` too), so `/RestoreSessions/../Events` would become `GET /v8/Events`: refused.
+ */
+function pathSegment(id: string, what: string): string {
+  if (id === "" || id === "." || id === "..") {
+    throw new VboError(
+      "bad_response",
+      `${what} id "${id}" cannot be put in a request path (it would address another resource); VBO sent an id that is not a usable identifier`,
+    );
+  }
+  return encodeURIComponent(id);
 }
 
 export function createVboClient(options: VboClientOptions): ClosableVboClient {
@@ -62,12 +88,17 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     random: options.random ?? Math.random,
     userAgent: options.userAgent ?? "vbo-restore-exporter",
     maxRetryAfterMs: 120_000,
+    maxBodyBytes: Math.max(1024, options.maxResponseBytes ?? DEFAULT_MAX_BODY_BYTES),
     secrets: () => [options.password, ...(auth?.secrets() ?? [])],
     countRequest: () => {
       requests += 1;
     },
   };
 
+  const pagingLimits: PagingLimits = {
+    maxPages: Math.max(1, options.paging?.maxPages ?? DEFAULT_PAGING_LIMITS.maxPages),
+    maxItems: Math.max(1, options.paging?.maxItems ?? DEFAULT_PAGING_LIMITS.maxItems),
+  };
   const prefix = base.pathname === "/" ? "" : base.pathname;
   const urlFor = (version: ApiVersion, path: string, query?: Record<string, string>): URL => {
     const url = new URL(`${prefix}/${version}${path}`, base);
@@ -101,8 +132,18 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
   });
   auth = tokens;
 
-  /** GET with a token: one re-login on 401, status codes turned into errors, JSON decoded. */
-  const getJson = async (url: URL, signal?: AbortSignal): Promise<unknown> => {
+  /**
+   * GET with a token: one re-login on 401, status codes turned into errors, JSON decoded.
+   * `refuse` may turn an answer into an error of its own before the generic status handling.
+   */
+  const getJson = async (
+    url: URL,
+    signal?: AbortSignal,
+    extra?: {
+      readonly timeoutMs?: number;
+      readonly refuse?: (response: HttpResponse) => VboError | null;
+    },
+  ): Promise<unknown> => {
     const context: VboErrorContext = { method: "GET", path: `${url.pathname}${url.search}` };
     for (let relogin = 0; ; relogin++) {
       const token = await tokens.accessToken(signal);
@@ -111,6 +152,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         url,
         headers: () => ({ accept: "application/json", authorization: `Bearer ${token}` }),
         signal,
+        ...(extra?.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       });
       serverTime = readServerTime(response.headers, clock.now());
       const where = { ...context, status: response.status };
@@ -127,6 +169,8 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         );
       }
       if (response.status >= 200 && response.status < 300) return decodeJson(response, context);
+      const refused = extra?.refuse?.(response) ?? null;
+      if (refused !== null) throw refused;
       const summary = errorSummary(response, transport.secrets()).text;
       if (response.status === 403) {
         throw new VboError(
@@ -154,36 +198,95 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     }
   };
 
-  async function* list<T>(
-    first: URL,
+  /** Every item of a listing, pages read one at a time and items decoded as they are taken. */
+  const list = <T>(
+    first: (signal?: AbortSignal) => Promise<URL>,
     parse: (v: unknown) => T,
     signal?: AbortSignal,
     firstPage?: unknown,
-  ): AsyncGenerator<T> {
-    let current = first;
-    let prefetched = firstPage;
-    const pages = paginate({
-      first,
-      base,
-      pageSize,
-      fetchJson: (url) => {
-        current = url;
-        if (prefetched !== undefined && url === first) {
-          const page = prefetched;
-          prefetched = undefined;
-          return Promise.resolve(page);
-        }
-        return getJson(url, signal);
-      },
-    });
-    try {
-      for await (const item of pages) yield decode(current, item, parse);
-    } catch (error) {
-      throw error instanceof VboError
-        ? error.withContext({ method: "GET", path: `${current.pathname}${current.search}` })
-        : error;
+  ): AsyncIterable<T> =>
+    pagedItems(async function* () {
+      const url = await first(signal);
+      let prefetched = firstPage;
+      yield* paginatePages({
+        first: url,
+        base,
+        pageSize,
+        limits: pagingLimits,
+        logger,
+        fetchJson: (next) => {
+          if (prefetched !== undefined && next === url) {
+            const page = prefetched;
+            prefetched = undefined;
+            return Promise.resolve(page);
+          }
+          return getJson(next, signal);
+        },
+      });
+    }, parse);
+
+  /** The long poll's answer may take timeoutSeconds before it starts. */
+  const changesTimeoutMs = (timeoutSeconds: number) => transport.timeoutMs + timeoutSeconds * 1000;
+
+  const restoreSessionChanges = async (
+    from: string,
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<RestoreSessionChanges> => {
+    const version = await apiVersion(signal);
+    if (version !== "v8") {
+      throw new VboError(
+        "not_found",
+        `the change feed (GET /v8/Events) needs API v8, not ${version}`,
+      );
     }
-  }
+    const wait = Math.max(0, Math.floor(timeoutSeconds));
+    const updated = new Map<string, number>();
+    const deleted = new Set<string>();
+    let token = from;
+    for (let page = 0; ; page++) {
+      if (page >= pagingLimits.maxPages) {
+        logger.warn(
+          { url: `${base.origin}${prefix}/v8/Events`, pages: page },
+          "VBO keeps sending change pages; stopping this read of the change feed",
+        );
+        throw new VboError(
+          "paging_runaway",
+          `the change feed sent more than ${pagingLimits.maxPages} pages in one read`,
+          { method: "GET", path: `${prefix}/v8/Events` },
+        );
+      }
+      // Only the first request waits; later pages fetch what is already there.
+      const seconds = page === 0 ? wait : 0;
+      const url = urlFor("v8", "/Events", {
+        from: token,
+        limit: String(pageSize),
+        timeoutSeconds: String(seconds),
+      });
+      const body = await getJson(url, signal, {
+        timeoutMs: changesTimeoutMs(seconds),
+        refuse: (response) =>
+          isOutdatedTokenAnswer(response)
+            ? new VboError(
+                "change_token_expired",
+                `VBO no longer knows the change token (HTTP ${response.status}: ${errorSummary(response, transport.secrets()).text}); read the sessions again and continue from "latest"`,
+                { method: "GET", path: `${url.pathname}`, status: response.status },
+              )
+            : null,
+      });
+      const read = decode(url, body, (v) => foldChangesPage(v, updated, deleted));
+      const advanced = read.nextToken !== token;
+      token = read.nextToken;
+      // A short page is the last one for now; more changes wait for the next call.
+      if (
+        read.count === 0 ||
+        !advanced ||
+        read.count < Math.min(read.limit ?? pageSize, pageSize)
+      ) {
+        return { nextToken: token, updated, deleted };
+      }
+    }
+  };
 
   const pageQuery = (size: number): Record<string, string> => ({
     offset: "0",
@@ -196,34 +299,42 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       const url = urlFor(await apiVersion(signal), "/ServiceInstance");
       return decode(url, await getJson(url, signal), parseServiceInstance);
     },
-    async *listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal) {
-      const version = await apiVersion(signal);
+    listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal) {
       const size = Math.max(1, Math.min(10_000, Math.floor(query.pageSize ?? pageSize)));
-      const q = pageQuery(size);
-      if (query.startTimeFrom !== undefined) q.startTimeFrom = query.startTimeFrom.toISOString();
-      if (query.startTimeTo !== undefined) q.startTimeTo = query.startTimeTo.toISOString();
-      if (version === "v8") {
-        if (query.endTimeFrom !== undefined) q.endTimeFrom = query.endTimeFrom.toISOString();
-        if (query.endTimeTo !== undefined) q.endTimeTo = query.endTimeTo.toISOString();
-        // Oldest first keeps offsets stable while new sessions arrive during paging.
-        q.orderBy = "CreationTime";
-        q.orderAsc = "true";
-      }
-      yield* list(urlFor(version, "/RestoreSessions", q), parseRestoreSession, signal);
+      const first = async (s?: AbortSignal) => {
+        const version = await apiVersion(s);
+        const q = pageQuery(size);
+        if (query.startTimeFrom !== undefined) q.startTimeFrom = query.startTimeFrom.toISOString();
+        if (query.startTimeTo !== undefined) q.startTimeTo = query.startTimeTo.toISOString();
+        if (version === "v8") {
+          if (query.endTimeFrom !== undefined) q.endTimeFrom = query.endTimeFrom.toISOString();
+          if (query.endTimeTo !== undefined) q.endTimeTo = query.endTimeTo.toISOString();
+          // Oldest first keeps offsets stable while new sessions arrive during paging.
+          q.orderBy = "CreationTime";
+          q.orderAsc = "true";
+        }
+        return urlFor(version, "/RestoreSessions", q);
+      };
+      return list(first, parseRestoreSession, signal);
     },
     async getRestoreSession(id: string, signal?: AbortSignal) {
-      const url = urlFor(await apiVersion(signal), `/RestoreSessions/${encodeURIComponent(id)}`);
+      const url = urlFor(
+        await apiVersion(signal),
+        `/RestoreSessions/${pathSegment(id, "restore session")}`,
+      );
       return decode(url, await getJson(url, signal), parseRestoreSession);
     },
-    async *listRestoreSessionEvents(sessionId: string, signal?: AbortSignal) {
-      const version = await apiVersion(signal);
-      const url = urlFor(
-        version,
-        `/RestoreSessions/${encodeURIComponent(sessionId)}/Events`,
-        pageQuery(pageSize),
-      );
-      yield* list(url, (v) => parseRestoreEvent(v, sessionId), signal);
+    listRestoreSessionEvents(sessionId: string, signal?: AbortSignal, opts?: ListEventsOptions) {
+      const from = Math.max(0, Math.floor(opts?.fromOffset ?? 0));
+      const first = async (s?: AbortSignal) => {
+        const segment = pathSegment(sessionId, "restore session");
+        const q = pageQuery(pageSize);
+        q.offset = String(from);
+        return urlFor(await apiVersion(s), `/RestoreSessions/${segment}/Events`, q);
+      };
+      return list(first, (v) => parseRestoreEvent(v, sessionId), signal);
     },
+    restoreSessionChanges,
     async listOrganizations(signal?: AbortSignal) {
       const version = await apiVersion(signal);
       const url = urlFor(version, "/Organizations", version === "v8" ? pageQuery(pageSize) : {});
@@ -231,17 +342,19 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       // A plain array on v6/v7, a page on v8.
       if (Array.isArray(first)) return first.map((o) => decode(url, o, parseOrganization));
       const out: Organization[] = [];
-      for await (const org of list(url, parseOrganization, signal, first)) out.push(org);
+      for await (const org of list(() => Promise.resolve(url), parseOrganization, signal, first)) {
+        out.push(org);
+      }
       return out;
     },
-    async *listOrganizationUsers(organizationId: string, signal?: AbortSignal) {
-      const version = await apiVersion(signal);
-      const url = urlFor(
-        version,
-        `/Organizations/${encodeURIComponent(organizationId)}/Users`,
-        pageQuery(pageSize),
-      );
-      yield* list(url, parseOrganizationUser, signal);
+    listOrganizationUsers(organizationId: string, signal?: AbortSignal) {
+      const first = async (s?: AbortSignal) =>
+        urlFor(
+          await apiVersion(s),
+          `/Organizations/${pathSegment(organizationId, "organization")}/Users`,
+          pageQuery(pageSize),
+        );
+      return list(first, parseOrganizationUser, signal);
     },
     requestCount: () => requests,
     serverTime: () => serverTime,

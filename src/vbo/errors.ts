@@ -11,7 +11,11 @@ export type VboErrorReason =
   | "throttled"
   | "not_found"
   | "unsupported_version"
-  | "aborted";
+  | "aborted"
+  /** v8 change feed: the server no longer knows the change token; start again from "latest". */
+  | "change_token_expired"
+  /** A listing kept paging past what its query can return (see paginate.ts); it was stopped. */
+  | "paging_runaway";
 
 /** Where a failure happened: the request line and the HTTP status when there was one. */
 export interface VboErrorContext {
