@@ -16,6 +16,8 @@ export interface BatchPart {
   /** "new": the session's first part, never committed before; "refresh": already committed. */
   readonly role: "new" | "refresh";
   readonly events: readonly RestoreEvent[];
+  /** The offset (VBO's order) of the first of these events. */
+  readonly fromOffset: number;
   /** The session's first part in this poll. */
   readonly first: boolean;
   /** The session's last part in this poll: only it may finish the session. */
@@ -97,7 +99,8 @@ export function createBatchBuilder(bounds: BatchBounds): BatchBuilder {
       for (;;) {
         if (continued) {
           // A session cut by the bound goes on in the next batch, as already committed.
-          piece = { ...piece, role: "refresh", first: false };
+          const fromOffset = piece.fromOffset + (piece.events.length - rest.length);
+          piece = { ...piece, role: "refresh", first: false, fromOffset, events: rest };
         }
         let n = 0;
         while (n < rest.length && events < maxEvents && bytes < bounds.maxBytes) {

@@ -18,6 +18,8 @@ export interface CommitContext {
   /** An event still Running that started before this instant (ns) is taken as it is. */
   readonly waitForRunningSinceNs: () => bigint;
   readonly throwIfAborted: () => void;
+  /** When the poll started (epoch ms): when the sessions it listed were read. */
+  readonly startedMs: number;
 }
 
 export interface CommitState {
@@ -40,7 +42,7 @@ export function commitBatch(ctx: CommitContext, batch: Batch, state: CommitState
     if (part.role === "new") continue;
     seenEvents.set(id, state.streaming.get(id) ?? store.seenEventIds(server, id));
   }
-  const { result, waited } = buildPollResult({
+  const { result, waited, nextOffsets } = buildPollResult({
     server,
     observedAtNs: ctx.observedAtNs,
     parts: batch.parts,
@@ -64,12 +66,20 @@ export function commitBatch(ctx: CommitContext, batch: Batch, state: CommitState
     }
     streaming = next;
   }
+  const took = new Map<string, number>();
+  for (const taken of result.newEvents)
+    took.set(taken.session.id, (took.get(taken.session.id) ?? 0) + 1);
   const memory = rememberCommitted(
     state.memory,
     batch.parts.map((part) => ({
       session: part.session,
       first: part.first,
+      last: part.last,
+      known: part.role === "refresh",
+      took: took.get(part.session.id) ?? 0,
+      readAtMs: part.rereadAtMs ?? ctx.startedMs,
       waited: waited.get(part.session.id) ?? [],
+      nextOffset: nextOffsets.get(part.session.id) ?? part.fromOffset + part.events.length,
       ...(part.rereadAtMs === undefined ? {} : { rereadAtMs: part.rereadAtMs }),
     })),
   );

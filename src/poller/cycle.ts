@@ -7,11 +7,18 @@ import type { BatchSink } from "../pipeline/types.ts";
 import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { VboClient } from "../vbo/types.ts";
 import { type BatchBounds, createBatchBuilder } from "./batch-builder.ts";
+import { readChangeFeed } from "./change-feed.ts";
 import { type CommitContext, type CommitState, commitBatch } from "./commit-batch.ts";
 import { MAX_TRUSTED_CLOCK_OFFSET_MS } from "./cursor.ts";
 import { fetchInOrder } from "./fetch-pool.ts";
 import { planPoll } from "./plan.ts";
-import { forgetSession, keepRunning, type PollMemory } from "./poll-memory.ts";
+import {
+  changesActedOn,
+  forgetSession,
+  keepRunning,
+  type PollMemory,
+  rememberRead,
+} from "./poll-memory.ts";
 
 export interface CycleOptions {
   readonly lookbackMs: number;
@@ -68,7 +75,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Events read ahead of the commits, in batches' worth: enough to keep requests in flight. */
-const READ_AHEAD_BATCHES = 2;
+const READ_AHEAD_BATCHES = 1;
 
 export async function runPollCycle(
   deps: CycleDeps,
@@ -102,6 +109,7 @@ export async function runPollCycle(
     waitForRunningSinceNs: () =>
       BigInt(Math.floor((serverNowMs() ?? clock.now()) - RUNNING_EVENT_WAIT_MS)) * 1_000_000n,
     throwIfAborted: () => throwIfAborted(signal),
+    startedMs,
   };
   const totals = { newSessions: 0, newEvents: 0, refreshed: 0, stampedAhead: 0 };
   let cursorNowMs = before.cursorMs;
@@ -118,6 +126,11 @@ export async function runPollCycle(
   const builder = createBatchBuilder(options.batch);
 
   try {
+    // Changes first: whatever changes while the sessions are read is in the next read of the feed.
+    const feed = await readChangeFeed(client, state.memory, 0, signal);
+    state = { ...state, memory: feed.memory };
+    const planned = state.memory;
+    const waitSinceNs = commitContext.waitForRunningSinceNs();
     const chunks = fetchInOrder(
       (planSignal) =>
         planPoll({
@@ -128,14 +141,22 @@ export async function runPollCycle(
           nowMs: startedMs,
           sliceMs: options.sliceMs,
           running: before.runningSince,
-          lastRereadMs: state.memory.lastRereadMs,
+          memory: planned,
+          overdue: (id) =>
+            planned.heldBack.get(id)?.events.some((e) => e.startTime.ns < waitSinceNs) === true,
           listSessions: (query) => client.listRestoreSessions(query, planSignal),
           knownSessionIds: (ids) => store.knownSessionIds(server, ids),
           serverNowMs,
         }),
       {
         getSession: (id, s) => client.getRestoreSession(id, s),
-        listEvents: (id, s) => client.listRestoreSessionEvents(id, s),
+        listEvents: (id, s, fromOffset) =>
+          client.listRestoreSessionEvents(id, s, fromOffset > 0 ? { fromOffset } : undefined),
+        showsNews: (id, events) => {
+          const seen = store.seenEventIds(server, id);
+          const held = new Map(planned.heldBack.get(id)?.events.map((e) => [e.id, e.status]));
+          return events.some((e) => !seen.has(e.id) && held.get(e.id) !== e.status);
+        },
         nowMs: () => startedMs,
       },
       {
@@ -151,6 +172,8 @@ export async function runPollCycle(
         if (chunk.answeredAtMs !== undefined) vboNowMs = chunk.answeredAtMs;
         totals.stampedAhead += chunk.stampedAhead;
         if (chunk.cursorMs !== undefined) builder.mark(chunk.cursorMs);
+      } else if (chunk.kind === "unchanged") {
+        state = { ...state, memory: rememberRead(state.memory, chunk.id, chunk.rereadAtMs) };
       } else if (chunk.kind === "vanished") {
         // A session VBO no longer has: its events held back as Running are taken as last read.
         commit(builder.flush());
@@ -159,6 +182,7 @@ export async function runPollCycle(
           const piece = {
             ...last,
             role: "refresh",
+            fromOffset: 0,
             first: true,
             last: true,
             takeAll: true,
@@ -196,7 +220,7 @@ export async function runPollCycle(
   const seen = client.serverTime();
   return {
     ok: true,
-    memory: state.memory,
+    memory: changesActedOn(state.memory),
     outcome: {
       newSessions: totals.newSessions,
       newEvents: totals.newEvents,

@@ -22,6 +22,8 @@ export interface BuiltBatch {
   readonly result: PollResult;
   /** Per session, the events left for a later poll because they are still Running. */
   readonly waited: ReadonlyMap<string, readonly RestoreEvent[]>;
+  /** Per session, the offset of its first event held back, or else the offset past the part. */
+  readonly nextOffsets: ReadonlyMap<string, number>;
 }
 
 /** Sessions in start order (ties by id), so batches and records follow time. */
@@ -51,16 +53,19 @@ function isWaitedFor(event: RestoreEvent, input: BatchInput): boolean {
 function splitEvents(
   part: BatchPart,
   input: BatchInput,
-): { taken: SessionEvent[]; waited: RestoreEvent[] } {
+): { taken: SessionEvent[]; waited: RestoreEvent[]; firstWaited: number } {
   const { session } = part;
   const seen = input.seenEvents.get(session.id);
   const final = isStopped(session) || part.takeAll;
   const fresh = new Map<string, RestoreEvent>();
   const waited: RestoreEvent[] = [];
-  for (const event of part.events) {
+  let firstWaited = part.events.length;
+  for (const [index, event] of part.events.entries()) {
     if (seen?.has(event.id) || fresh.has(event.id)) continue;
-    if (!final && isWaitedFor(event, input)) waited.push(event);
-    else fresh.set(event.id, event);
+    if (!final && isWaitedFor(event, input)) {
+      if (waited.length === 0) firstWaited = index;
+      waited.push(event);
+    } else fresh.set(event.id, event);
   }
   const taken = [...fresh.values()]
     .sort(
@@ -69,7 +74,7 @@ function splitEvents(
         (a.startTime.ns < b.startTime.ns ? -1 : a.startTime.ns > b.startTime.ns ? 1 : 0),
     )
     .map((event) => ({ session, event }));
-  return { taken, waited };
+  return { taken, waited, firstWaited };
 }
 
 /**
@@ -82,6 +87,7 @@ export function buildPollResult(input: BatchInput): BuiltBatch {
   const updatedSessions: RestoreSession[] = [];
   const newEvents: SessionEvent[] = [];
   const waited = new Map<string, readonly RestoreEvent[]>();
+  const nextOffsets = new Map<string, number>();
   for (const part of input.parts) {
     const { session } = part;
     if (part.role === "new") newSessions.push(session);
@@ -90,6 +96,7 @@ export function buildPollResult(input: BatchInput): BuiltBatch {
     const split = splitEvents(part, input);
     newEvents.push(...split.taken);
     if (split.waited.length > 0) waited.set(session.id, split.waited);
+    nextOffsets.set(session.id, part.fromOffset + split.firstWaited);
   }
   return {
     result: {
@@ -101,6 +108,7 @@ export function buildPollResult(input: BatchInput): BuiltBatch {
       newEvents,
     },
     waited,
+    nextOffsets,
   };
 }
 

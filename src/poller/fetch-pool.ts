@@ -11,6 +11,8 @@ export type Chunk =
       readonly role: "new" | "refresh";
       readonly session: RestoreSession;
       readonly events: readonly RestoreEvent[];
+      /** The offset (VBO's order) of the first of these events. */
+      readonly fromOffset: number;
       /** The first chunk of this session in this poll. */
       readonly first: boolean;
       /** The last chunk: every event VBO lists for the session has been handed on. */
@@ -18,8 +20,10 @@ export type Chunk =
       /** When the session was re-read by id (epoch ms), on its first chunk. */
       readonly rereadAtMs?: number;
     }
-  /** A running session the server no longer has (404). */
+  /** A running session the server no longer has (404, or deleted says the change feed). */
   | { readonly kind: "vanished"; readonly id: string }
+  /** A running session whose events since its offset show nothing new: nothing to commit. */
+  | { readonly kind: "unchanged"; readonly id: string; readonly rereadAtMs: number }
   | Extract<WorkItem, { kind: "mark" }>;
 
 export interface FetchPoolOptions {
@@ -35,7 +39,13 @@ export interface FetchPoolOptions {
 
 export interface EventSource {
   getSession(id: string, signal: AbortSignal): Promise<RestoreSession>;
-  listEvents(sessionId: string, signal: AbortSignal): AsyncIterable<RestoreEvent>;
+  listEvents(
+    sessionId: string,
+    signal: AbortSignal,
+    fromOffset: number,
+  ): AsyncIterable<RestoreEvent>;
+  /** Whether events listed from a session's offset hold anything not committed as it is now. */
+  showsNews(sessionId: string, events: readonly RestoreEvent[]): boolean;
   nowMs(): number;
 }
 
@@ -48,8 +58,10 @@ interface Slot {
   reading: boolean;
   done: boolean;
   vanished: boolean;
+  unchanged: boolean;
   error: unknown;
-  handedOn: boolean;
+  /** Events handed on so far. */
+  handedOn: number;
   rereadAtMs: number | undefined;
 }
 
@@ -91,35 +103,64 @@ export async function* fetchInOrder(
     slot.reading = true;
     active++;
     try {
-      if (slot.session === null) {
-        try {
-          slot.session = await source.getSession(slot.id, signal);
-          slot.rereadAtMs = source.nowMs();
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-          slot.vanished = true;
-          slot.done = true;
-          return;
-        }
-      }
-      slot.iterator ??= source.listEvents(slot.session.id, signal)[Symbol.asyncIterator]();
+      const item = slot.item;
+      const probe = item.kind === "refresh" && item.probe;
+      if (slot.session === null && !probe && !(await reread(slot))) return;
+      slot.iterator ??= source
+        .listEvents(slot.id, signal, item.kind === "refresh" ? item.fromOffset : 0)
+        [Symbol.asyncIterator]();
+      let ended = false;
       while (slot.buffer.length < chunkEvents) {
         const next = await slot.iterator.next();
         if (next.done) {
-          slot.done = true;
+          ended = true;
           break;
         }
         slot.buffer.push(next.value);
         buffered++;
       }
+      if (slot.session === null) {
+        // A probe: the session is re-read by id only when its events show news.
+        slot.rereadAtMs = source.nowMs();
+        if (ended && !source.showsNews(slot.id, slot.buffer)) {
+          buffered -= slot.buffer.length;
+          slot.buffer = [];
+          slot.unchanged = true;
+          slot.done = true;
+          return;
+        }
+        if (!(await reread(slot))) return;
+      }
+      slot.done = ended;
     } catch (error) {
-      slot.error = error;
+      // A running session's events gone (404): the session is, too.
+      if (slot.item.kind === "refresh" && isNotFound(error)) {
+        buffered -= slot.buffer.length;
+        slot.buffer = [];
+        slot.vanished = true;
+      } else slot.error = error;
       slot.done = true;
     } finally {
       slot.reading = false;
       active--;
       pump();
       notify();
+    }
+  };
+
+  /** Reads the session by id; false when the server no longer has it. */
+  const reread = async (slot: Slot): Promise<boolean> => {
+    try {
+      slot.session = await source.getSession(slot.id, signal);
+      slot.rereadAtMs = source.nowMs();
+      return true;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      buffered -= slot.buffer.length;
+      slot.buffer = [];
+      slot.vanished = true;
+      slot.done = true;
+      return false;
     }
   };
 
@@ -141,15 +182,16 @@ export async function* fetchInOrder(
 
   const slotFor = (item: WorkItem): Slot => ({
     item,
-    id: item.kind === "new" ? item.session.id : item.kind === "refresh" ? item.id : "",
+    id: item.kind === "new" ? item.session.id : item.kind === "mark" ? "" : item.id,
     session: item.kind === "new" ? item.session : item.kind === "refresh" ? item.listed : null,
     iterator: null,
     buffer: [],
     reading: false,
-    done: item.kind === "mark",
-    vanished: false,
+    done: item.kind === "mark" || item.kind === "gone",
+    vanished: item.kind === "gone",
+    unchanged: false,
     error: null,
-    handedOn: false,
+    handedOn: 0,
     rereadAtMs: undefined,
   });
 
@@ -193,19 +235,28 @@ export async function* fetchInOrder(
         pump();
         yield { kind: "vanished", id: head.id };
         continue;
+      } else if (head.unchanged) {
+        window.shift();
+        pump();
+        yield { kind: "unchanged", id: head.id, rereadAtMs: head.rereadAtMs ?? source.nowMs() };
+        continue;
       } else if (head.session !== null && (head.done || head.buffer.length >= chunkEvents)) {
         const events = head.buffer.splice(0, chunkEvents);
         buffered -= events.length;
         const last = head.done && head.buffer.length === 0;
-        const first = !head.handedOn;
-        head.handedOn = true;
+        const first = head.handedOn === 0;
+        const fromOffset =
+          (head.item.kind === "refresh" ? head.item.fromOffset : 0) + head.handedOn;
+        head.handedOn += events.length;
         if (last) window.shift();
         pump();
         yield {
           kind: "events",
-          role: head.item.kind === "new" ? "new" : "refresh",
+          // Only its first chunk can be new: a batch commits it before the next chunk's.
+          role: head.item.kind === "new" && first ? "new" : "refresh",
           session: head.session,
           events,
+          fromOffset,
           first,
           last,
           ...(first && head.rereadAtMs !== undefined ? { rereadAtMs: head.rereadAtMs } : {}),

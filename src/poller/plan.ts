@@ -4,13 +4,25 @@
 import type { ListSessionsQuery, RestoreSession } from "../vbo/types.ts";
 import { countStampedAhead, sliceCursorMs } from "./cursor.ts";
 import { byCreationTime, type Slice, sliceRange } from "./diff.ts";
+import type { PollMemory } from "./poll-memory.ts";
 import { sessionsToReread } from "./reread.ts";
 
 export type WorkItem =
   /** A session never committed: committed with all its events. */
   | { readonly kind: "new"; readonly session: RestoreSession }
-  /** A running session to read again: as listed, or (null) to be re-read by id first. */
-  | { readonly kind: "refresh"; readonly id: string; readonly listed: RestoreSession | null }
+  /**
+   * A running session to read again, its events from `fromOffset` on: as listed, or (null) re-read
+   * by id first. `probe`: list its events first and re-read it by id only when they show news.
+   */
+  | {
+      readonly kind: "refresh";
+      readonly id: string;
+      readonly listed: RestoreSession | null;
+      readonly fromOffset: number;
+      readonly probe: boolean;
+    }
+  /** A running session the change feed says is deleted. */
+  | { readonly kind: "gone"; readonly id: string }
   /** The end of a slice: every session listed before this item is committed once it is. */
   | {
       readonly kind: "mark";
@@ -27,12 +39,20 @@ export interface PlanInput {
   readonly sliceMs: number;
   /** The sessions the state holds as running, with their start (epoch ms). */
   readonly running: ReadonlyMap<string, number>;
-  readonly lastRereadMs: ReadonlyMap<string, number>;
+  readonly memory: RefreshMemory;
+  /** Whether a session has an event held back for longer than the wait (to be taken now). */
+  readonly overdue: (id: string) => boolean;
   readonly listSessions: (query: ListSessionsQuery) => AsyncIterable<RestoreSession>;
   readonly knownSessionIds: (ids: readonly string[]) => ReadonlySet<string>;
   /** VBO's now as its latest answer showed it; undefined when unknown or not believable. */
   readonly serverNowMs: () => number | undefined;
 }
+
+/**
+ * A quiet session (see PollMemory.quiet) is still read in full this often: should a server stop a
+ * session without the "stopped" entry the API documents, it is still seen stopped.
+ */
+export const FULL_READ_EVERY_MS = 3_600_000;
 
 /** How far past VBO's now a session may be stamped before it counts as stamped ahead. */
 const STAMP_TOLERANCE_MS = 60_000;
@@ -66,16 +86,55 @@ function sliceQuery(slice: Slice): ListSessionsQuery {
   };
 }
 
-/** The running sessions to read again, oldest first: every one listed, and those due by id. */
+/** What the poller remembers that decides which running sessions are read again. */
+export type RefreshMemory = Pick<
+  PollMemory,
+  "lastRereadMs" | "eTags" | "eventOffsets" | "changeFeed" | "quiet"
+>;
+
+/**
+ * The running sessions to read again, oldest first (pure). With VBO's change feed, only those
+ * whose eTag changed (or is unknown); without it, every one listed and those due by id, each
+ * with one request when its events since the offset show nothing new.
+ */
 export function planRefresh(
-  input: Pick<PlanInput, "running" | "lastRereadMs" | "nowMs">,
+  input: Pick<PlanInput, "running" | "memory" | "nowMs" | "overdue">,
   runningListed: ReadonlyMap<string, RestoreSession>,
 ): WorkItem[] {
-  const due = new Set(sessionsToReread(input.running, input.lastRereadMs, input.nowMs));
-  const ids = [...input.running.keys()].filter((id) => runningListed.has(id) || due.has(id));
+  const { memory } = input;
+  const feed = typeof memory.changeFeed === "object" ? memory.changeFeed : null;
+  const due = new Set(sessionsToReread(input.running, memory.lastRereadMs, input.nowMs));
   const startOf = (id: string) => input.running.get(id) ?? 0;
-  ids.sort((a, b) => startOf(a) - startOf(b) || (a < b ? -1 : a > b ? 1 : 0));
-  return ids.map((id) => ({ kind: "refresh", id, listed: runningListed.get(id) ?? null }));
+  const ids = [...input.running.keys()].sort(
+    (a, b) => startOf(a) - startOf(b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  const items: WorkItem[] = [];
+  for (const id of ids) {
+    if (feed?.deleted.has(id)) {
+      items.push({ kind: "gone", id });
+      continue;
+    }
+    const listed = runningListed.get(id) ?? null;
+    const known = memory.eTags.get(id);
+    const fromOffset = memory.eventOffsets.get(id) ?? 0;
+    const refresh = (probe: boolean) =>
+      items.push({ kind: "refresh", id, listed, fromOffset, probe });
+    if (input.overdue(id)) refresh(false);
+    else if (listed !== null) {
+      if (listed.eTag === null || listed.eTag !== known) refresh(false);
+    } else if (feed !== null) {
+      const changed = feed.updated.get(id);
+      if (known === undefined || (changed !== undefined && changed !== known)) refresh(false);
+    } else if (due.has(id)) {
+      const quietSince = memory.quiet.get(id);
+      const probe =
+        quietSince !== undefined &&
+        input.nowMs - quietSince < FULL_READ_EVERY_MS &&
+        memory.eventOffsets.has(id);
+      refresh(probe);
+    }
+  }
+  return items;
 }
 
 export async function* planPoll(input: PlanInput): AsyncGenerator<WorkItem> {

@@ -10,6 +10,7 @@ import type { BatchSink } from "../pipeline/types.ts";
 import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { ApiVersion, VboClient } from "../vbo/types.ts";
 import type { BatchBounds } from "./batch-builder.ts";
+import { readChangeFeed } from "./change-feed.ts";
 import { createClockWatch } from "./clock-watch.ts";
 import { runPollCycle } from "./cycle.ts";
 import { EMPTY_POLL_MEMORY, type PollMemory } from "./poll-memory.ts";
@@ -71,6 +72,8 @@ export interface ServerPoller {
 }
 
 const MIN_RETRY_MS = 1_000;
+/** Polls started by the change feed are at least this far apart. */
+const MIN_POLL_GAP_MS = 1_000;
 
 export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   const { server, client, store, sinks, metrics, clock, options } = deps;
@@ -186,6 +189,41 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
     return Math.min(options.pollIntervalMs, backoff) * jitter;
   };
 
+  /**
+   * Waits until the next poll is due. With VBO's change feed (v8) it waits on the feed instead and
+   * returns as soon as something changed, so a restore shows within seconds, not a poll interval.
+   */
+  const waitForNextPoll = async (delayMs: number): Promise<void> => {
+    const signal = controller.signal;
+    const startedMs = clock.now();
+    if (
+      failuresInARow === 0 &&
+      typeof memory.changeFeed === "object" &&
+      memory.changeFeed !== null
+    ) {
+      try {
+        const before = memory;
+        const read = await readChangeFeed(client, before, Math.floor(delayMs / 1000), signal);
+        // Only the feed's part: a poll may have run meanwhile (pollOnce) and changed the rest.
+        memory = {
+          ...memory,
+          changeFeed: read.memory.changeFeed,
+          eTags: read.memory.eTags === before.eTags ? memory.eTags : read.memory.eTags,
+        };
+        if (read.changed) {
+          // A server that changes all the time is still not polled back to back.
+          await clock.sleep(Math.max(0, MIN_POLL_GAP_MS - (clock.now() - startedMs)), signal);
+          return;
+        }
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // Waiting on the feed is a shortcut only: the next poll meets a failing feed again.
+      }
+    }
+    const leftMs = delayMs - (clock.now() - startedMs);
+    await clock.sleep(Math.max(0, leftMs), signal);
+  };
+
   return {
     start() {
       if (loop) return;
@@ -193,7 +231,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
         while (!controller.signal.aborted) {
           await pollOnce();
           try {
-            await clock.sleep(nextDelay(), controller.signal);
+            await waitForNextPoll(nextDelay());
           } catch {
             return;
           }

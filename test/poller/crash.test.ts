@@ -23,7 +23,12 @@ function runAndKill(args: string[], afterMs: number): Promise<string> {
     proc.stderr.on("data", (c: Buffer) => {
       err += c.toString();
     });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), afterMs);
+    // Timed from the child's "started" (its core is up), not from the spawn: on a busy machine
+    // loading the code alone can take longer than the kill points.
+    let timer: NodeJS.Timeout | undefined;
+    proc.stdout.once("data", () => {
+      timer = setTimeout(() => proc.kill("SIGKILL"), afterMs);
+    });
     proc.once("exit", (code, signal) => {
       clearTimeout(timer);
       if (signal === "SIGKILL") resolve(out);

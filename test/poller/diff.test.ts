@@ -61,7 +61,16 @@ function part(
   events: RestoreEvent[] = [],
   more: Partial<BatchPart> = {},
 ): BatchPart {
-  return { session: s, role, events, first: true, last: true, takeAll: false, ...more };
+  return {
+    session: s,
+    role,
+    events,
+    fromOffset: 0,
+    first: true,
+    last: true,
+    takeAll: false,
+    ...more,
+  };
 }
 
 test("new and refreshed sessions: stopped ones finish, only unseen events are emitted, in order", () => {
