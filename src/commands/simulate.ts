@@ -37,6 +37,8 @@ Admin endpoints (no authentication; the simulator is a test tool):
   PUT  /_simulator/faults             change faults, e.g. {"errorRate":0.2}
   POST /_simulator/sessions           add a restore now, e.g.
        {"clientHost":"NEWHOST (via: 203.0.113.10)","result":"Failed","organization":"contoso.onmicrosoft.com","type":"Vex"}
+  DELETE /_simulator/sessions/{id}    delete a restore (v8 change feed: RestoreSessionDelete)
+  POST /_simulator/change-tokens/expire  outdate every v8 change token
 
 Order: RestoreSessions come newest first on every version (v8: orderAsc=true for oldest first).
 Offset paging is not a snapshot: a restore starting between two pages pushes the older ones one

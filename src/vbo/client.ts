@@ -269,7 +269,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
           isOutdatedTokenAnswer(response)
             ? new VboError(
                 "change_token_expired",
-                `VBO no longer knows the change token (HTTP ${response.status}: ${errorSummary(response, transport.secrets()).text}); read the sessions again and continue from "latest"`,
+                `VBO no longer knows the change token (HTTP ${response.status}: ${errorSummary(response, transport.secrets()).text}); read the sessions again and continue from a new token (from=latest)`,
                 { method: "GET", path: `${url.pathname}`, status: response.status },
               )
             : null,
