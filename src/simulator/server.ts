@@ -59,6 +59,8 @@ export interface SimulatorTruth {
   deleteSession(id: string): boolean;
   /** Outdates every change token handed out so far. */
   expireChangeTokens(): void;
+  /** Wakes waiting change-feed long polls at once (a test moved its fake clock). */
+  clockMoved(): void;
   organizations(): { id: string; name: string }[];
 }
 
@@ -167,6 +169,7 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     expireChangeTokens: () => {
       feed.expireAll();
     },
+    clockMoved: () => feed.notify(),
     organizations: () => world.organizations().map((o) => ({ id: o.id, name: o.name })),
   };
 

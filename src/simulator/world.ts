@@ -2,6 +2,7 @@
 // live ones arriving after it, custom ones added by hand) and their events, as a pure function of time.
 import { ORGANIZATION_NAMES, PEOPLE, REGIONS } from "./catalog.ts";
 import { type EventPlan, planEvents } from "./events.ts";
+import { initiatedByText } from "./initiated-by.ts";
 import {
   basePlan,
   type CustomSessionSpec,
@@ -93,13 +94,9 @@ export class SimulatorWorld {
     return this.orgs[plan.organizationIndex]?.name ?? "unknown";
   }
 
-  /** initiatedBy as VBO shows it: the organization's name, or a person at its domain. */
+  /** initiatedBy as VBO shows it: the organization's name, or a person of it (see initiated-by.ts). */
   initiatedBy(plan: SessionPlan): string {
-    if (typeof plan.initiatedBy === "string") return plan.initiatedBy;
-    const organization = this.organizationName(plan);
-    if ("organization" in plan.initiatedBy) return organization;
-    const [login] = PEOPLE[plan.personIndex] ?? ["admin"];
-    return `${login}@${domainOf(organization)}`;
+    return initiatedByText(this.options.seed, plan, this.organizationName(plan));
   }
 
   organizationId(plan: SessionPlan): string {

@@ -6,7 +6,7 @@ import { systemClock } from "../clock.ts";
 import { silentLogger } from "../logger.ts";
 import { TokenManager } from "./auth.ts";
 import { decodeJson, errorSummary } from "./body.ts";
-import { foldChangesPage, isOutdatedTokenAnswer } from "./change-feed.ts";
+import { type GetOptions, readChanges } from "./change-feed.ts";
 import { parseBaseUrl, readCa, type VboClientOptions } from "./client-options.ts";
 import { VboError, type VboErrorContext } from "./errors.ts";
 import { pagedItems } from "./paged-items.ts";
@@ -18,15 +18,15 @@ import {
   parseRestoreSession,
   parseServiceInstance,
 } from "./parse.ts";
+import { pathSegment } from "./path-segment.ts";
 import { sendWithRetry, type Transport } from "./request.ts";
 import { readServerTime, type ServerTime } from "./server-time.ts";
-import { DEFAULT_MAX_BODY_BYTES, type HttpResponse } from "./transport.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./transport.ts";
 import type {
   ApiVersion,
   ListEventsOptions,
   ListSessionsQuery,
   Organization,
-  RestoreSessionChanges,
   VboClient,
 } from "./types.ts";
 import { probeApiVersion } from "./version-probe.ts";
@@ -38,20 +38,6 @@ export interface ClosableVboClient extends VboClient {
   /** Always present here; on a v6/v7 server it fails as not_found (the server has no /Events). */
   restoreSessionChanges: NonNullable<VboClient["restoreSessionChanges"]>;
   close(): void;
-}
-
-/**
- * An id as one URL path segment. `.` and `..` stay dot segments even percent-encoded (URL parsers
- * resolve `%2e` too), so `/RestoreSessions/../Events` would become `GET /v8/Events`: refused.
- */
-function pathSegment(id: string, what: string): string {
-  if (id === "" || id === "." || id === "..") {
-    throw new VboError(
-      "bad_response",
-      `${what} id "${id}" cannot be put in a request path (it would address another resource); VBO sent an id that is not a usable identifier`,
-    );
-  }
-  return encodeURIComponent(id);
 }
 
 export function createVboClient(options: VboClientOptions): ClosableVboClient {
@@ -136,14 +122,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
    * GET with a token: one re-login on 401, status codes turned into errors, JSON decoded.
    * `refuse` may turn an answer into an error of its own before the generic status handling.
    */
-  const getJson = async (
-    url: URL,
-    signal?: AbortSignal,
-    extra?: {
-      readonly timeoutMs?: number;
-      readonly refuse?: (response: HttpResponse) => VboError | null;
-    },
-  ): Promise<unknown> => {
+  const getJson = async (url: URL, signal?: AbortSignal, extra?: GetOptions): Promise<unknown> => {
     const context: VboErrorContext = { method: "GET", path: `${url.pathname}${url.search}` };
     for (let relogin = 0; ; relogin++) {
       const token = await tokens.accessToken(signal);
@@ -225,68 +204,22 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       });
     }, parse);
 
-  /** The long poll's answer may take timeoutSeconds before it starts. */
-  const changesTimeoutMs = (timeoutSeconds: number) => transport.timeoutMs + timeoutSeconds * 1000;
-
-  const restoreSessionChanges = async (
-    from: string,
-    timeoutSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<RestoreSessionChanges> => {
-    const version = await apiVersion(signal);
-    if (version !== "v8") {
-      throw new VboError(
-        "not_found",
-        `the change feed (GET /v8/Events) needs API v8, not ${version}`,
-      );
-    }
-    const wait = Math.max(0, Math.floor(timeoutSeconds));
-    const updated = new Map<string, number>();
-    const deleted = new Set<string>();
-    let token = from;
-    for (let page = 0; ; page++) {
-      if (page >= pagingLimits.maxPages) {
-        logger.warn(
-          { url: `${base.origin}${prefix}/v8/Events`, pages: page },
-          "VBO keeps sending change pages; stopping this read of the change feed",
-        );
-        throw new VboError(
-          "paging_runaway",
-          `the change feed sent more than ${pagingLimits.maxPages} pages in one read`,
-          { method: "GET", path: `${prefix}/v8/Events` },
-        );
-      }
-      // Only the first request waits; later pages fetch what is already there.
-      const seconds = page === 0 ? wait : 0;
-      const url = urlFor("v8", "/Events", {
-        from: token,
-        limit: String(pageSize),
-        timeoutSeconds: String(seconds),
-      });
-      const body = await getJson(url, signal, {
-        timeoutMs: changesTimeoutMs(seconds),
-        refuse: (response) =>
-          isOutdatedTokenAnswer(response)
-            ? new VboError(
-                "change_token_expired",
-                `VBO no longer knows the change token (HTTP ${response.status}: ${errorSummary(response, transport.secrets()).text}); read the sessions again and continue from "latest"`,
-                { method: "GET", path: `${url.pathname}`, status: response.status },
-              )
-            : null,
-      });
-      const read = decode(url, body, (v) => foldChangesPage(v, updated, deleted));
-      const advanced = read.nextToken !== token;
-      token = read.nextToken;
-      // A short page is the last one for now; more changes wait for the next call.
-      if (
-        read.count === 0 ||
-        !advanced ||
-        read.count < Math.min(read.limit ?? pageSize, pageSize)
-      ) {
-        return { nextToken: token, updated, deleted };
-      }
-    }
-  };
+  const restoreSessionChanges = (from: string, timeoutSeconds: number, signal?: AbortSignal) =>
+    readChanges(
+      {
+        version: apiVersion,
+        url: (query) => urlFor("v8", "/Events", query),
+        getJson,
+        pageSize,
+        maxPages: pagingLimits.maxPages,
+        timeoutMs: transport.timeoutMs,
+        logger,
+        secrets: () => transport.secrets(),
+      },
+      from,
+      timeoutSeconds,
+      signal,
+    );
 
   const pageQuery = (size: number): Record<string, string> => ({
     offset: "0",

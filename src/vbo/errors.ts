@@ -12,7 +12,7 @@ export type VboErrorReason =
   | "not_found"
   | "unsupported_version"
   | "aborted"
-  /** v8 change feed: the server no longer knows the change token; start again from "latest". */
+  /** v8 change feed: the server no longer knows the change token; start again from=latest. */
   | "change_token_expired"
   /** A listing kept paging past what its query can return (see paginate.ts); it was stopped. */
   | "paging_runaway";

@@ -126,19 +126,55 @@ export function parseTimestamp(text: string): Timestamp {
   return { ns: BigInt(seconds) * 1_000_000_000n + BigInt(fracNs), text };
 }
 
-// .NET TimeSpan "c" format: [-][d.]hh:mm:ss[.fffffff]
-const TIME_SPAN = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
+/** Hours of a time span at i: one or two digits followed by a colon; [value, next index] or null. */
+function spanHours(t: string, i: number): [number, number] | null {
+  const a = digit(t, i);
+  if (a < 0) return null;
+  const b = digit(t, i + 1);
+  if (b < 0) return t.charCodeAt(i + 1) === 0x3a ? [a, i + 1] : null;
+  return t.charCodeAt(i + 2) === 0x3a ? [a * 10 + b, i + 2] : null;
+}
 
-/** Seconds in a .NET time span such as `00:00:00.0446928` or `1.02:03:04`; null when unreadable. */
+/**
+ * Seconds in a .NET time span ("c" format `[-][d.]hh:mm:ss[.fffffff]`, e.g. `00:00:00.0446928` or
+ * `1.02:03:04`); null when unreadable. Read by hand like timestamps: there is one per event.
+ */
 export function parseTimeSpan(text: string): number | null {
-  const m = TIME_SPAN.exec(text.trim());
-  if (m === null) return null;
-  const [, sign, days, h, mi, s, frac] = m;
-  const hours = Number(h);
-  const minutes = Number(mi);
-  const seconds = Number(s);
+  const t =
+    text.length > 0 &&
+    (mayBeSpace(text.charCodeAt(0)) || mayBeSpace(text.charCodeAt(text.length - 1)))
+      ? text.trim()
+      : text;
+  const n = t.length;
+  const negative = t.charCodeAt(0) === 0x2d;
+  let i = negative ? 1 : 0;
+  // Days come first when the leading digits end in a dot.
+  let days = 0;
+  let j = i;
+  let lead = 0;
+  for (let d = digit(t, j); d >= 0; d = digit(t, ++j)) lead = lead * 10 + d;
+  if (j > i && t.charCodeAt(j) === 0x2e) {
+    days = lead;
+    i = j + 1;
+  }
+  const h = spanHours(t, i);
+  if (h === null) return null;
+  const [hours, colon] = h;
+  const minutes = two(t, colon + 1);
+  const seconds = two(t, colon + 4);
+  if (minutes < 0 || seconds < 0 || t.charCodeAt(colon + 3) !== 0x3a) return null;
+  i = colon + 6;
+  let fraction = 0;
+  if (i < n) {
+    if (t.charCodeAt(i) !== 0x2e) return null;
+    const from = ++i;
+    let ticks = 0;
+    for (let d = digit(t, i); d >= 0; d = digit(t, ++i)) ticks = ticks * 10 + d;
+    if (i === from || i - from > 7 || i !== n) return null;
+    // An integer over a power of ten rounds exactly like reading the decimal text.
+    fraction = ticks / 10 ** (i - from);
+  }
   if (hours > 23 || minutes > 59 || seconds > 59) return null;
-  const whole = Number(days ?? "0") * 86_400 + hours * 3_600 + minutes * 60 + seconds;
-  const total = whole + (frac === undefined ? 0 : Number(`0.${frac}`));
-  return sign === "-" ? -total : total;
+  const total = days * 86_400 + hours * 3_600 + minutes * 60 + seconds + fraction;
+  return negative ? -total : total;
 }

@@ -92,10 +92,35 @@ describe("v8 change feed", () => {
     assert.ok((seen.get(added) ?? 0) >= 3, "start, item, stop: each bumped the eTag");
   });
 
+  it("a long poll on a test clock answers as soon as the test moves the clock and says so", async (t) => {
+    const clock = fakeClock(Date.UTC(2026, 5, 1));
+    const sim = await startSimulator({
+      apiVersion: "v8",
+      historySessions: 2,
+      ratePerMinute: 1,
+      clock: clock.now,
+    });
+    t.after(() => sim.close());
+    const client = clientFor(sim, { clock });
+    t.after(() => client.close());
+    const start = await client.restoreSessionChanges("latest", 0);
+    const began = Date.now();
+    const waiting = client.restoreSessionChanges(start.nextToken, 600);
+    // Once the second feed request has reached the server, it is waiting there.
+    while ((sim.stats().byRoute["GET /Events"] ?? 0) < 2) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    clock.advance(180_000);
+    sim.world.clockMoved();
+    const changes = await waiting;
+    assert.ok(changes.updated.size >= 2, "the live sessions of three minutes");
+    assert.ok(Date.now() - began < 5_000, "not held for the ten minutes asked");
+  });
+
   it("outlives the normal request timeout while the server holds the long poll", async (t) => {
     const sim = await startSimulator({ apiVersion: "v8", historySessions: 2, ratePerMinute: 0 });
     t.after(() => sim.close());
-    const client = clientFor(sim, { timeoutMs: 300, apiVersion: "v8" });
+    const client = clientFor(sim, { timeoutMs: 500, apiVersion: "v8" });
     t.after(() => client.close());
     const start = await client.restoreSessionChanges("latest", 0);
     const began = Date.now();
