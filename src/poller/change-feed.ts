@@ -1,6 +1,6 @@
 // Reads VBO's change feed (v8) into the poller's memory: which running sessions changed or were
-// deleted since the last read. A token VBO no longer knows starts over at the latest position, with every
-// running session read again; a server without the feed is polled as v6/v7 are.
+// deleted since the last read. A token VBO no longer knows starts over at the latest position,
+// with every running session read again; a server without the feed is polled as v6/v7 are.
 import type { VboClient } from "../vbo/types.ts";
 import type { ChangeFeedPosition, PollMemory } from "./poll-memory.ts";
 

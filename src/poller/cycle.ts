@@ -75,7 +75,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Events read ahead of the commits, in batches' worth: enough to keep requests in flight. */
-const READ_AHEAD_BATCHES = 1;
+const READ_AHEAD_BATCHES = 2;
 
 export async function runPollCycle(
   deps: CycleDeps,

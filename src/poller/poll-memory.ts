@@ -1,5 +1,6 @@
 // What a server poller remembers between polls, as one immutable value: each poll step takes it and
 // returns the next one. It is this process's memory only; the state store holds what must survive.
+import { isStopped } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 
 /** A running session as last read, with the events still Running that were not taken yet. */
@@ -112,6 +113,11 @@ export function rememberCommitted(memory: PollMemory, parts: readonly CommittedP
   const quiet = new Map(memory.quiet);
   for (const part of parts) {
     const id = part.session.id;
+    if (part.last && isStopped(part.session)) {
+      // Finished: nothing of it is read again.
+      for (const map of [heldBack, lastRereadMs, eTags, eventOffsets, quiet]) map.delete(id);
+      continue;
+    }
     const earlier = part.first ? [] : (heldBack.get(id)?.events ?? []);
     // An event held back by an earlier part of this poll comes first: the offset stays there.
     if (earlier.length === 0) eventOffsets.set(id, part.nextOffset);
