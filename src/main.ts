@@ -18,7 +18,7 @@ import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
 import { createSessionReader } from "./pipeline/session-reader.ts";
-import { createServerPoller } from "./poller/server-poller.ts";
+import { createServerPoller, pollerOptionsFor } from "./poller/server-poller.ts";
 import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
@@ -191,13 +191,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         metrics,
         clock,
         logger,
-        options: {
-          pollIntervalMs: server.pollIntervalMs,
-          lookbackMs: server.lookbackMs,
-          eventConcurrency: server.eventConcurrency,
-          clientHostLimit: server.clientHostLimit,
-          dropClientHostLabel: server.dropClientHostLabel,
-        },
+        options: pollerOptionsFor(server),
       }),
     );
 
@@ -225,8 +219,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     cleanups.push(() => logs.stop());
     pollers.forEach((poller, i) => {
       const keeper = keepers.get(clients[i]?.server.name ?? "");
-      if (!keeper) return poller.start();
-      keeper.start().then(() => poller.start());
+      if (keeper) void keeper.start().then(() => poller.start());
+      else poller.start();
     });
     cleanups.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
     cleanups.push(() => Promise.all([...keepers.values()].map((k) => k.stop())).then(() => {}));

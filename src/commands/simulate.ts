@@ -22,6 +22,7 @@ Flags:
   --rate N                   new restores per minute (default 2; 0 = none)
   --session-duration S       seconds a live restore stays Working (default 60)
   --token-lifetime S         access token lifetime in seconds (default 3600)
+  --change-token-ttl S       v8 change feed: age at which a change token is outdated (default 3600)
   --max-page-size N          server-side cap on limit, 1..9999 (default 1000)
   --no-token-throttle        disable the 1/s, 5/min, 1500/h token throttle
   --tls-cert FILE --tls-key FILE   serve HTTPS with this certificate
@@ -37,6 +38,8 @@ Admin endpoints (no authentication; the simulator is a test tool):
   PUT  /_simulator/faults             change faults, e.g. {"errorRate":0.2}
   POST /_simulator/sessions           add a restore now, e.g.
        {"clientHost":"NEWHOST (via: 203.0.113.10)","result":"Failed","organization":"contoso.onmicrosoft.com","type":"Vex"}
+  DELETE /_simulator/sessions/{id}    delete a restore (v8 change feed: RestoreSessionDelete)
+  POST /_simulator/change-tokens/expire  outdate every v8 change token
 
 Order: RestoreSessions come newest first on every version (v8: orderAsc=true for oldest first).
 Offset paging is not a snapshot: a restore starting between two pages pushes the older ones one
@@ -56,6 +59,7 @@ const FLAGS = {
   rate: { type: "string" },
   "session-duration": { type: "string" },
   "token-lifetime": { type: "string" },
+  "change-token-ttl": { type: "string" },
   "max-page-size": { type: "string" },
   "no-token-throttle": { type: "boolean" },
   "tls-cert": { type: "string" },
@@ -96,12 +100,13 @@ export function simulatorOptionsFromFlags(argv: readonly string[]): SimulatorOpt
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
     seed: intFlag(values, "seed", 1, 0, 2 ** 31 - 1),
-    organizations: intFlag(values, "organizations", 4, 1, 1000),
+    organizations: intFlag(values, "organizations", 4, 1, 100_000),
     historySessions: intFlag(values, "history", 200, 0, 5_000_000),
     historyDays: numberFlag(values, "history-days", 7, 0.001, 3650),
     ratePerMinute: numberFlag(values, "rate", 2, 0, 100_000),
     sessionDurationSeconds: numberFlag(values, "session-duration", 60, 1, 86_400),
     tokenLifetimeSeconds: intFlag(values, "token-lifetime", 3600, 1, 86_400 * 30),
+    changeTokenTtlSeconds: intFlag(values, "change-token-ttl", 3600, 1, 86_400 * 30),
     maxPageSize: intFlag(values, "max-page-size", 1000, 1, 9999),
     tokenThrottle: values["no-token-throttle"] !== true,
     ...(certFile !== undefined && keyFile !== undefined

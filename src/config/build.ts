@@ -95,6 +95,13 @@ export function buildConfig(
       lookbackMs: server.lookback ?? ms(DEFAULTS.lookback),
       timeoutMs: server.timeout ?? ms(DEFAULTS.timeout),
       eventConcurrency: server.eventConcurrency ?? DEFAULTS.eventConcurrency,
+      overlapMs: ms(DEFAULTS.pollOverlap),
+      sliceMs: ms(DEFAULTS.pollSlice),
+      batch: {
+        maxEvents: server.batchMaxEvents ?? DEFAULTS.pollBatchMaxEvents,
+        maxBytes: server.batchMaxBytes ?? DEFAULTS.pollBatchMaxBytes,
+        maxSessions: DEFAULTS.pollBatchMaxSessions,
+      },
       clientHostLimit: server.clientHostLimit ?? DEFAULTS.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel ?? DEFAULTS.dropClientHostLabel,
       pageSize: server.pageSize ?? null,

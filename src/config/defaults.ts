@@ -15,6 +15,16 @@ export const DEFAULTS = {
   lookback: "7d",
   timeout: "30s",
   eventConcurrency: 4,
+  /** How far before the cursor each poll reads again (late sessions, a VBO clock behind ours). */
+  pollOverlap: "1h",
+  /** Width of the time slices a long range is listed in. */
+  pollSlice: "6h",
+  /** A poll commits in transactions of at most this many events... */
+  pollBatchMaxEvents: 2_000,
+  /** ...and about this many bytes of events held in memory... */
+  pollBatchMaxBytes: 4_194_304,
+  /** ...and, as a safety cap, this many sessions. */
+  pollBatchMaxSessions: 500,
   clientHostLimit: 500,
   dropClientHostLabel: false,
   otlpProtocol: "http/protobuf",

@@ -116,6 +116,8 @@ export const serverSchema = z.strictObject({
   lookback: duration(0, "0s").optional(),
   timeout: duration(100, "100ms").optional(),
   eventConcurrency: wholeNumber(1, 64).optional(),
+  batchMaxEvents: wholeNumber(1, 1_000_000).optional(),
+  batchMaxBytes: wholeNumber(65_536, 1_073_741_824).optional(),
   clientHostLimit: wholeNumber(1, 100_000).optional(),
   dropClientHostLabel: boolean.optional(),
   pageSize: wholeNumber(1, 10_000).optional(),

@@ -11,6 +11,14 @@ export interface TlsClientConfig {
   readonly insecureSkipVerify: boolean;
 }
 
+export interface BatchLimits {
+  readonly maxEvents: number;
+  /** Estimated bytes of the events held for the batch. */
+  readonly maxBytes: number;
+  /** A safety cap on sessions per batch (sessions without events cost a row each too). */
+  readonly maxSessions: number;
+}
+
 export interface ServerConfig {
   /** The `server` label and the `vbo.server` resource attribute. */
   readonly name: string;
@@ -29,6 +37,12 @@ export interface ServerConfig {
   readonly timeoutMs: number;
   /** Bound on concurrent per-session event fetches. */
   readonly eventConcurrency: number;
+  /** How far before the cursor each poll reads again. */
+  readonly overlapMs: number;
+  /** Width of the time slices a long range is listed in. */
+  readonly sliceMs: number;
+  /** Bounds of one commit (one transaction with the log outbox). */
+  readonly batch: BatchLimits;
   /** Distinct client_host label values per server before overflow goes to `other`. */
   readonly clientHostLimit: number;
   /** Drops the client_host label from metrics entirely (log records keep it). */

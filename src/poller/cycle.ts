@@ -1,20 +1,30 @@
-// One poll of one server: read what is new or still running since the stored state, and commit it
-// in bounded batches (each batch with its events, atomically, together with the log outbox).
-import pLimit from "p-limit";
+// One poll of one server, as a pipeline: plan (list slices) → fetch (N requests in flight) → cut
+// into bounded batches → commit in time order while the next reads are under way. It takes the
+// poller's memory and returns the next one; the state store holds what survives a restart.
 import type { Clock } from "../clock.ts";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { BatchSink } from "../pipeline/types.ts";
-import { isStopped, type LabelPolicy, type StateStore } from "../state/store.ts";
-import type { RestoreEvent, RestoreSession, VboClient } from "../vbo/types.ts";
-import { countStampedAhead, MAX_TRUSTED_CLOCK_OFFSET_MS, sliceCursorMs } from "./cursor.ts";
-import { buildPollResult, byCreationTime, isRunningEvent, sliceRange } from "./diff.ts";
-import { sessionsToReread } from "./reread.ts";
+import type { LabelPolicy, StateStore } from "../state/store.ts";
+import type { VboClient } from "../vbo/types.ts";
+import { type BatchBounds, createBatchBuilder } from "./batch-builder.ts";
+import { readChangeFeed } from "./change-feed.ts";
+import { type CommitContext, type CommitState, commitBatch } from "./commit-batch.ts";
+import { MAX_TRUSTED_CLOCK_OFFSET_MS } from "./cursor.ts";
+import { fetchInOrder } from "./fetch-pool.ts";
+import { planPoll } from "./plan.ts";
+import {
+  changesActedOn,
+  forgetSession,
+  keepRunning,
+  type PollMemory,
+  rememberRead,
+} from "./poll-memory.ts";
 
 export interface CycleOptions {
   readonly lookbackMs: number;
   readonly overlapMs: number;
   readonly sliceMs: number;
-  readonly batchSessions: number;
+  readonly batch: BatchBounds;
   readonly eventConcurrency: number;
   readonly policy: LabelPolicy;
 }
@@ -29,16 +39,6 @@ export interface CycleDeps {
   readonly options: CycleOptions;
   /** Called for a running session the server no longer knows (404). */
   readonly onVanished?: (sessionId: string) => void;
-  /** When each running session was last re-read by id; kept by the caller from poll to poll. */
-  readonly lastRereadMs?: Map<string, number>;
-  /** The latest read of each running session with events held back; kept from poll to poll. */
-  readonly heldBack?: Map<string, HeldBack>;
-}
-
-/** A running session as last read, with events still Running that were not taken yet. */
-export interface HeldBack {
-  readonly session: RestoreSession;
-  readonly events: readonly RestoreEvent[];
 }
 
 export interface CycleOutcome {
@@ -54,25 +54,18 @@ export interface CycleOutcome {
 }
 
 /**
+ * A poll's outcome and the memory for the next one. A failed poll returns its error and the memory
+ * as of its last commit: every batch committed before the failure stays committed.
+ */
+export type CycleResult =
+  | { readonly ok: true; readonly outcome: CycleOutcome; readonly memory: PollMemory }
+  | { readonly ok: false; readonly error: unknown; readonly memory: PollMemory };
+
+/**
  * How long an event VBO shows as Running is waited for before it is taken as it is: well inside
  * the hour in which Loki accepts an entry older than the newest of its stream.
  */
 export const RUNNING_EVENT_WAIT_MS = 30 * 60_000;
-
-/** How far past VBO's now a session may be stamped before it counts as stamped ahead. */
-const STAMP_TOLERANCE_MS = 60_000;
-
-/** The map without entries for sessions no longer running (it is kept from poll to poll). */
-function keepOnly<T>(bySession: Map<string, T>, running: ReadonlySet<string>): Map<string, T> {
-  for (const id of bySession.keys()) if (!running.has(id)) bySession.delete(id);
-  return bySession;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted)
@@ -81,31 +74,22 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
       : new DOMException("aborted", "AbortError");
 }
 
-function isNotFound(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { reason?: unknown }).reason === "not_found"
-  );
-}
+/** Events read ahead of the commits, in batches' worth: enough to keep requests in flight. */
+const READ_AHEAD_BATCHES = 2;
 
-export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promise<CycleOutcome> {
-  const { server, client, store, sinks, metrics, clock, options } = deps;
-  const limit = pLimit(Math.max(1, options.eventConcurrency));
-  const observedAtNs = clock.nowNs();
+export async function runPollCycle(
+  deps: CycleDeps,
+  memoryBefore: PollMemory,
+  signal?: AbortSignal,
+): Promise<CycleResult> {
+  const { server, client, store, clock, options } = deps;
   const startedMs = clock.now();
-  const state = store.serverState(server);
-  const running = new Set(state.runningSessionIds);
-  const heldBack = keepOnly(deps.heldBack ?? new Map<string, HeldBack>(), running);
-  const fromMs =
-    state.cursorMs === null ? startedMs - options.lookbackMs : state.cursorMs - options.overlapMs;
-  const refreshed = new Map<string, RestoreSession>();
-  let newSessionCount = 0;
-  let newEventCount = 0;
-  let stampedAhead = 0;
-  let cursorNowMs = state.cursorMs;
-  /** VBO's own now, as the Date of the first answer of the latest listing showed it. */
-  let vboNowMs: number | undefined;
+  const before = store.serverState(server);
+  let state: CommitState = {
+    memory: keepRunning(memoryBefore, new Set(before.runningSessionIds)),
+    streaming: new Map(),
+  };
+  /** VBO's own now, from the Date of its latest answer, when believable. */
   const serverNowMs = () => {
     const reading = client.serverTime();
     if (reading === null) return undefined;
@@ -115,140 +99,135 @@ export async function runPollCycle(deps: CycleDeps, signal?: AbortSignal): Promi
       ? undefined
       : reading.serverMs;
   };
+  const commitContext: CommitContext = {
+    server,
+    store,
+    sinks: deps.sinks,
+    policy: options.policy,
+    metrics: deps.metrics,
+    observedAtNs: clock.nowNs(),
+    waitForRunningSinceNs: () =>
+      BigInt(Math.floor((serverNowMs() ?? clock.now()) - RUNNING_EVENT_WAIT_MS)) * 1_000_000n,
+    throwIfAborted: () => throwIfAborted(signal),
+    startedMs,
+  };
+  const totals = { newSessions: 0, newEvents: 0, refreshed: 0, stampedAhead: 0 };
+  let cursorNowMs = before.cursorMs;
+  let vboNowMs: number | undefined;
+  const commit = (batch: ReturnType<typeof builder.flush>) => {
+    if (batch === null) return;
+    const done = commitBatch(commitContext, batch, state);
+    state = done.state;
+    totals.newSessions += done.newSessions;
+    totals.newEvents += done.newEvents;
+    if (batch.cursorMs !== undefined)
+      cursorNowMs = Math.max(cursorNowMs ?? batch.cursorMs, batch.cursorMs);
+  };
+  const builder = createBatchBuilder(options.batch);
 
-  const fetchEvents = async (sessions: readonly RestoreSession[]) => {
-    const events = new Map<string, readonly RestoreEvent[]>();
-    await Promise.all(
-      sessions.map((s) =>
-        limit(async () => {
-          throwIfAborted(signal);
-          events.set(s.id, await collect(client.listRestoreSessionEvents(s.id, signal)));
+  try {
+    // Changes first: whatever changes while the sessions are read is in the next read of the feed.
+    const feed = await readChangeFeed(client, state.memory, 0, signal);
+    state = { ...state, memory: feed.memory };
+    const planned = state.memory;
+    const waitSinceNs = commitContext.waitForRunningSinceNs();
+    const chunks = fetchInOrder(
+      (planSignal) =>
+        planPoll({
+          fromMs:
+            before.cursorMs === null
+              ? startedMs - options.lookbackMs
+              : before.cursorMs - options.overlapMs,
+          nowMs: startedMs,
+          sliceMs: options.sliceMs,
+          running: before.runningSince,
+          memory: planned,
+          overdue: (id) =>
+            planned.heldBack.get(id)?.events.some((e) => e.startTime.ns < waitSinceNs) === true,
+          listSessions: (query) => client.listRestoreSessions(query, planSignal),
+          knownSessionIds: (ids) => store.knownSessionIds(server, ids),
+          serverNowMs,
         }),
-      ),
+      {
+        getSession: (id, s) => client.getRestoreSession(id, s),
+        listEvents: (id, s, fromOffset) =>
+          client.listRestoreSessionEvents(id, s, fromOffset > 0 ? { fromOffset } : undefined),
+        showsNews: (id, events) => {
+          const seen = store.seenEventIds(server, id);
+          const held = new Map(planned.heldBack.get(id)?.events.map((e) => [e.id, e.status]));
+          return events.some((e) => !seen.has(e.id) && held.get(e.id) !== e.status);
+        },
+        nowMs: () => startedMs,
+      },
+      {
+        concurrency: options.eventConcurrency,
+        chunkEvents: options.batch.maxEvents,
+        aheadEvents: options.batch.maxEvents * READ_AHEAD_BATCHES,
+        aheadSessions: options.batch.maxSessions * READ_AHEAD_BATCHES,
+      },
+      signal,
     );
-    return events;
-  };
-
-  const commit = (
-    newSessions: readonly RestoreSession[],
-    refreshedSessions: readonly RestoreSession[],
-    events: ReadonlyMap<string, readonly RestoreEvent[]>,
-    cursorMs?: number,
-    takeAllEventsOf?: ReadonlySet<string>,
-  ) => {
-    const seenEvents = new Map<string, ReadonlySet<string>>();
-    for (const s of refreshedSessions) seenEvents.set(s.id, store.seenEventIds(server, s.id));
-    const result = buildPollResult({
-      server,
-      observedAtNs,
-      newSessions,
-      refreshedSessions,
-      eventsBySession: events,
-      seenEvents,
-      waitForRunningSinceNs:
-        BigInt(Math.floor((serverNowMs() ?? clock.now()) - RUNNING_EVENT_WAIT_MS)) * 1_000_000n,
-      ...(takeAllEventsOf ? { takeAllEventsOf } : {}),
-    });
-    throwIfAborted(signal);
-    const counts = store.commitPoll(result, sinks, options.policy, cursorMs);
-    if (cursorMs !== undefined) cursorNowMs = Math.max(cursorNowMs ?? cursorMs, cursorMs);
-    metrics.applyCommitted(counts);
-    for (const session of [...newSessions, ...refreshedSessions]) {
-      const list = events.get(session.id) ?? [];
-      if (!isStopped(session) && list.some(isRunningEvent))
-        heldBack.set(session.id, { session, events: list });
-      else heldBack.delete(session.id);
-    }
-    newSessionCount += result.newSessions.length;
-    newEventCount += result.newEvents.length;
-  };
-
-  for (const slice of sliceRange(fromMs, startedMs, options.sliceMs)) {
-    throwIfAborted(signal);
-    const listed = new Map<string, RestoreSession>();
-    const query = {
-      // A millisecond of overlap with the previous slice: whether VBO's bounds include their
-      // instant is not documented, and a session started exactly on a boundary must be in one.
-      startTimeFrom: new Date(slice.fromMs - 1),
-      ...(slice.toMs === null ? {} : { startTimeTo: new Date(slice.toMs) }),
-    };
-    // VBO's now when it answered the first page: whatever VBO starts later is stamped at or after
-    // it (later pages come only after this page's sessions have been taken).
-    let answeredAtMs: number | undefined;
-    for await (const session of client.listRestoreSessions(query, signal)) {
-      answeredAtMs ??= serverNowMs();
-      listed.set(session.id, session);
-    }
-    answeredAtMs ??= serverNowMs();
-    if (answeredAtMs !== undefined) vboNowMs = answeredAtMs;
-    stampedAhead += countStampedAhead(listed.values(), answeredAtMs, STAMP_TOLERANCE_MS);
-    const known = store.knownSessionIds(server, [...listed.keys()]);
-    const fresh: RestoreSession[] = [];
-    for (const session of listed.values()) {
-      if (!known.has(session.id)) fresh.push(session);
-      else if (running.has(session.id)) refreshed.set(session.id, session);
-    }
-    fresh.sort(byCreationTime);
-    const sliceCursor = sliceCursorMs(slice, listed.values(), answeredAtMs);
-    for (let i = 0; i < fresh.length; i += options.batchSessions) {
-      const batch = fresh.slice(i, i + options.batchSessions);
-      const lastBatch = i + options.batchSessions >= fresh.length;
-      commit(batch, [], await fetchEvents(batch), lastBatch ? sliceCursor : undefined);
-    }
-    if (fresh.length === 0 && sliceCursor !== undefined) commit([], [], new Map(), sliceCursor);
-  }
-
-  // A cursor set while VBO's clock ran ahead (then stepped back) would hide every session VBO
-  // starts until its clock catches up: move it back to VBO's now, so the next poll reads from there.
-  const cursorPulledBackToMs =
-    vboNowMs !== undefined &&
-    cursorNowMs !== null &&
-    cursorNowMs > vboNowMs &&
-    store.pullCursorBack(server, vboNowMs)
-      ? vboNowMs
-      : null;
-
-  // Sessions committed while running and not listed again: re-read them by id until they stop
-  // (long-running ones less often, see reread.ts).
-  const lastReread = keepOnly(deps.lastRereadMs ?? new Map<string, number>(), running);
-  const vanished: string[] = [];
-  const missing = sessionsToReread(state.runningSince, lastReread, startedMs).filter(
-    (id) => !refreshed.has(id),
-  );
-  await Promise.all(
-    missing.map((id) =>
-      limit(async () => {
-        throwIfAborted(signal);
-        try {
-          refreshed.set(id, await client.getRestoreSession(id, signal));
-          lastReread.set(id, startedMs);
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-          vanished.push(id);
+    for await (const chunk of chunks) {
+      if (chunk.kind === "mark") {
+        if (chunk.answeredAtMs !== undefined) vboNowMs = chunk.answeredAtMs;
+        totals.stampedAhead += chunk.stampedAhead;
+        if (chunk.cursorMs !== undefined) builder.mark(chunk.cursorMs);
+      } else if (chunk.kind === "unchanged") {
+        state = { ...state, memory: rememberRead(state.memory, chunk.id, chunk.rereadAtMs) };
+      } else if (chunk.kind === "vanished") {
+        // A session VBO no longer has: its events held back as Running are taken as last read.
+        commit(builder.flush());
+        const last = state.memory.heldBack.get(chunk.id);
+        if (last) {
+          const piece = {
+            ...last,
+            role: "refresh",
+            fromOffset: 0,
+            first: true,
+            last: true,
+            takeAll: true,
+          } as const;
+          for (const batch of builder.add(piece)) commit(batch);
+          commit(builder.flush());
         }
-      }),
-    ),
-  );
-  // A session VBO no longer has: its events held back as Running are taken as last read, once.
-  for (const id of vanished) {
-    const last = heldBack.get(id);
-    if (last) commit([], [last.session], new Map([[id, last.events]]), undefined, new Set([id]));
-    heldBack.delete(id);
-    store.forgetRunning(server, id);
-    deps.onVanished?.(id);
+        store.forgetRunning(server, chunk.id);
+        state = { ...state, memory: forgetSession(state.memory, chunk.id) };
+        deps.onVanished?.(chunk.id);
+      } else {
+        if (chunk.role === "refresh" && chunk.first) totals.refreshed++;
+        for (const batch of builder.add(chunk)) commit(batch);
+      }
+    }
+    commit(builder.flush());
+  } catch (error) {
+    return { ok: false, error, memory: state.memory };
   }
-  const toRefresh = [...refreshed.values()].sort(byCreationTime);
-  for (let i = 0; i < toRefresh.length; i += options.batchSessions) {
-    const batch = toRefresh.slice(i, i + options.batchSessions);
-    commit([], batch, await fetchEvents(batch));
+  let cursorPulledBackToMs: number | null = null;
+  try {
+    // A cursor set while VBO's clock ran ahead (then stepped back) would hide every session VBO
+    // starts until its clock catches up: move it back to VBO's now, so the next poll reads from
+    // there.
+    if (
+      vboNowMs !== undefined &&
+      cursorNowMs !== null &&
+      cursorNowMs > vboNowMs &&
+      store.pullCursorBack(server, vboNowMs)
+    )
+      cursorPulledBackToMs = vboNowMs;
+  } catch (error) {
+    return { ok: false, error, memory: state.memory };
   }
   const seen = client.serverTime();
   return {
-    newSessions: newSessionCount,
-    newEvents: newEventCount,
-    refreshed: toRefresh.length,
-    clockOffsetMs: seen === null ? null : seen.serverMs - seen.localMs,
-    stampedAhead,
-    cursorPulledBackToMs,
+    ok: true,
+    memory: changesActedOn(state.memory),
+    outcome: {
+      newSessions: totals.newSessions,
+      newEvents: totals.newEvents,
+      refreshed: totals.refreshed,
+      clockOffsetMs: seen === null ? null : seen.serverMs - seen.localMs,
+      stampedAhead: totals.stampedAhead,
+      cursorPulledBackToMs,
+    },
   };
 }

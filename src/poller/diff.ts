@@ -2,25 +2,28 @@
 import type { PollResult, SessionEvent } from "../pipeline/types.ts";
 import { isStopped } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
+import type { BatchPart } from "./batch-builder.ts";
 
 export interface BatchInput {
   readonly server: string;
   readonly observedAtNs: bigint;
-  /** Sessions the state has never committed. */
-  readonly newSessions: readonly RestoreSession[];
-  /** Sessions committed while running, as the server shows them now. */
-  readonly refreshedSessions: readonly RestoreSession[];
-  /** Every event the server lists for each session of this batch. */
-  readonly eventsBySession: ReadonlyMap<string, readonly RestoreEvent[]>;
-  /** Event ids already committed, per session (empty for new sessions). */
+  /** What the batch holds of each session, in commit order (one part per session). */
+  readonly parts: readonly BatchPart[];
+  /** Event ids already committed, per session (none for a session's first part as new). */
   readonly seenEvents: ReadonlyMap<string, ReadonlySet<string>>;
   /**
    * An event still Running that started before this instant is taken as it is rather than waited
    * for; undefined waits for every one (see isWaitedFor).
    */
   readonly waitForRunningSinceNs?: bigint;
-  /** Sessions whose events are all taken as they are now (a session VBO no longer has). */
-  readonly takeAllEventsOf?: ReadonlySet<string>;
+}
+
+export interface BuiltBatch {
+  readonly result: PollResult;
+  /** Per session, the events left for a later poll because they are still Running. */
+  readonly waited: ReadonlyMap<string, readonly RestoreEvent[]>;
+  /** Per session, the offset of its first event held back, or else the offset past the part. */
+  readonly nextOffsets: ReadonlyMap<string, number>;
 }
 
 /** Sessions in start order (ties by id), so batches and records follow time. */
@@ -47,44 +50,65 @@ function isWaitedFor(event: RestoreEvent, input: BatchInput): boolean {
   return since === undefined || event.startTime.ns >= since;
 }
 
-function unseenEvents(session: RestoreSession, input: BatchInput): SessionEvent[] {
+function splitEvents(
+  part: BatchPart,
+  input: BatchInput,
+): { taken: SessionEvent[]; waited: RestoreEvent[]; firstWaited: number } {
+  const { session } = part;
   const seen = input.seenEvents.get(session.id);
-  const final = isStopped(session) || input.takeAllEventsOf?.has(session.id) === true;
+  const final = isStopped(session) || part.takeAll;
   const fresh = new Map<string, RestoreEvent>();
-  for (const event of input.eventsBySession.get(session.id) ?? []) {
+  const waited: RestoreEvent[] = [];
+  let firstWaited = part.events.length;
+  for (const [index, event] of part.events.entries()) {
     if (seen?.has(event.id) || fresh.has(event.id)) continue;
-    if (!final && isWaitedFor(event, input)) continue;
-    fresh.set(event.id, event);
+    if (!final && isWaitedFor(event, input)) {
+      if (waited.length === 0) firstWaited = index;
+      waited.push(event);
+    } else fresh.set(event.id, event);
   }
-  return [...fresh.values()]
+  const taken = [...fresh.values()]
     .sort(
       (a, b) =>
         a.order - b.order ||
         (a.startTime.ns < b.startTime.ns ? -1 : a.startTime.ns > b.startTime.ns ? 1 : 0),
     )
     .map((event) => ({ session, event }));
+  return { taken, waited, firstWaited };
 }
 
-export function buildPollResult(input: BatchInput): PollResult {
+/**
+ * The PollResult of one batch. A session is new in its first part only, and finished only in its
+ * last part: a session cut into several batches stays running for the store until its last one.
+ */
+export function buildPollResult(input: BatchInput): BuiltBatch {
+  const newSessions: RestoreSession[] = [];
   const finishedSessions: RestoreSession[] = [];
   const updatedSessions: RestoreSession[] = [];
   const newEvents: SessionEvent[] = [];
-  for (const session of input.newSessions) {
-    if (isStopped(session)) finishedSessions.push(session);
-    newEvents.push(...unseenEvents(session, input));
-  }
-  for (const session of input.refreshedSessions) {
-    if (isStopped(session)) finishedSessions.push(session);
-    else updatedSessions.push(session);
-    newEvents.push(...unseenEvents(session, input));
+  const waited = new Map<string, readonly RestoreEvent[]>();
+  const nextOffsets = new Map<string, number>();
+  for (const part of input.parts) {
+    const { session } = part;
+    if (part.role === "new") newSessions.push(session);
+    if (part.last && isStopped(session)) finishedSessions.push(session);
+    else if (part.role === "refresh") updatedSessions.push(session);
+    const split = splitEvents(part, input);
+    newEvents.push(...split.taken);
+    if (split.waited.length > 0) waited.set(session.id, split.waited);
+    nextOffsets.set(session.id, part.fromOffset + split.firstWaited);
   }
   return {
-    server: input.server,
-    observedAtNs: input.observedAtNs,
-    newSessions: input.newSessions,
-    updatedSessions,
-    finishedSessions,
-    newEvents,
+    result: {
+      server: input.server,
+      observedAtNs: input.observedAtNs,
+      newSessions,
+      updatedSessions,
+      finishedSessions,
+      newEvents,
+    },
+    waited,
+    nextOffsets,
   };
 }
 

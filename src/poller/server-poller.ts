@@ -1,33 +1,54 @@
 // Polls one VBO server in the background: single-flight cycles on an interval with jitter, backoff
 // after failures, health metrics, and a status for the landing page. Never throws out.
 import type { Clock } from "../clock.ts";
+import type { ServerConfig } from "../config/types.ts";
 import { describeError, toReason } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { ServerStatus } from "../pipeline/status.ts";
 import type { BatchSink } from "../pipeline/types.ts";
-import type { StateStore } from "../state/store.ts";
+import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { ApiVersion, VboClient } from "../vbo/types.ts";
+import type { BatchBounds } from "./batch-builder.ts";
+import { readChangeFeed } from "./change-feed.ts";
 import { createClockWatch } from "./clock-watch.ts";
-import { type HeldBack, runPollCycle } from "./cycle.ts";
+import { runPollCycle } from "./cycle.ts";
+import { EMPTY_POLL_MEMORY, type PollMemory } from "./poll-memory.ts";
 
+/** Resolved values (the defaults live in src/config/). */
 export interface ServerPollerOptions {
   readonly pollIntervalMs: number;
   readonly lookbackMs: number;
   /**
    * How far before the cursor each poll reads again: sessions that appear late, and a VBO clock
-   * behind the exporter's. Default 1 hour (re-listed sessions are recognised by id, not recounted).
+   * behind the exporter's (re-listed sessions are recognised by id, not recounted).
    */
-  readonly overlapMs?: number;
-  /** Width of the time slices a long range is read in (bounds memory). Default 6 hours. */
-  readonly sliceMs?: number;
-  /** Sessions committed per transaction. Default 200. */
-  readonly batchSessions?: number;
-  readonly eventConcurrency?: number;
-  readonly clientHostLimit?: number;
-  readonly dropClientHostLabel?: boolean;
+  readonly overlapMs: number;
+  /** Width of the time slices a long range is listed in. */
+  readonly sliceMs: number;
+  /** Bounds of one commit; a session larger than a batch is committed in several. */
+  readonly batch: BatchBounds;
+  /** Requests for events in flight at most. */
+  readonly eventConcurrency: number;
+  readonly policy: LabelPolicy;
   /** Random source for the interval jitter (tests pass a fixed one). */
   readonly random?: () => number;
+}
+
+/** The poller options of a configured server. */
+export function pollerOptionsFor(server: ServerConfig): ServerPollerOptions {
+  return {
+    pollIntervalMs: server.pollIntervalMs,
+    lookbackMs: server.lookbackMs,
+    overlapMs: server.overlapMs,
+    sliceMs: server.sliceMs,
+    batch: server.batch,
+    eventConcurrency: server.eventConcurrency,
+    policy: {
+      clientHostLimit: server.clientHostLimit,
+      dropClientHostLabel: server.dropClientHostLabel,
+    },
+  };
 }
 
 export interface ServerPollerDeps {
@@ -51,7 +72,8 @@ export interface ServerPoller {
 }
 
 const MIN_RETRY_MS = 1_000;
-const DEFAULT_OVERLAP_MS = 3_600_000;
+/** Polls started by the change feed are at least this far apart. */
+const MIN_POLL_GAP_MS = 1_000;
 
 export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   const { server, client, store, sinks, metrics, clock, options } = deps;
@@ -69,12 +91,9 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   let apiVersion: ApiVersion | null = null;
   let serverVersion: string | null = null;
   let requestsReported = 0;
-  /** When each running session was last re-read by id (long-running ones are read less often). */
-  const lastRereadMs = new Map<string, number>();
-  /** Running sessions with events held back as Running, as last read (see cycle.ts). */
-  const heldBack = new Map<string, HeldBack>();
-  const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
-  const clockWatch = createClockWatch(logger, overlapMs);
+  /** What this poller remembers between polls; each poll returns the next one. */
+  let memory: PollMemory = EMPTY_POLL_MEMORY;
+  const clockWatch = createClockWatch(logger, options.overlapMs);
 
   const reportRequests = () => {
     const total = client.requestCount();
@@ -95,11 +114,9 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
     lastPollStartedAt = started;
     try {
       await describeServer(signal);
-      const outcome = await runPollCycle(
+      const result = await runPollCycle(
         {
           server,
-          lastRereadMs,
-          heldBack,
           client,
           store,
           sinks,
@@ -110,20 +127,14 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
               { session: id },
               "a running restore session is gone from the server; no longer tracked",
             ),
-          options: {
-            lookbackMs: options.lookbackMs,
-            overlapMs,
-            sliceMs: options.sliceMs ?? 6 * 3_600_000,
-            batchSessions: options.batchSessions ?? 200,
-            eventConcurrency: options.eventConcurrency ?? 4,
-            policy: {
-              clientHostLimit: options.clientHostLimit ?? 500,
-              dropClientHostLabel: options.dropClientHostLabel ?? false,
-            },
-          },
+          options,
         },
+        memory,
         signal,
       );
+      memory = result.memory;
+      if (!result.ok) throw result.error;
+      const { outcome } = result;
       const finished = clock.now();
       polls++;
       failuresInARow = 0;
@@ -178,6 +189,41 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
     return Math.min(options.pollIntervalMs, backoff) * jitter;
   };
 
+  /**
+   * Waits until the next poll is due. With VBO's change feed (v8) it waits on the feed instead and
+   * returns as soon as something changed, so a restore shows within seconds, not a poll interval.
+   */
+  const waitForNextPoll = async (delayMs: number): Promise<void> => {
+    const signal = controller.signal;
+    const startedMs = clock.now();
+    if (
+      failuresInARow === 0 &&
+      typeof memory.changeFeed === "object" &&
+      memory.changeFeed !== null
+    ) {
+      try {
+        const before = memory;
+        const read = await readChangeFeed(client, before, Math.floor(delayMs / 1000), signal);
+        // Only the feed's part: a poll may have run meanwhile (pollOnce) and changed the rest.
+        memory = {
+          ...memory,
+          changeFeed: read.memory.changeFeed,
+          eTags: read.memory.eTags === before.eTags ? memory.eTags : read.memory.eTags,
+        };
+        if (read.changed) {
+          // A server that changes all the time is still not polled back to back.
+          await clock.sleep(Math.max(0, MIN_POLL_GAP_MS - (clock.now() - startedMs)), signal);
+          return;
+        }
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // Waiting on the feed is a shortcut only: the next poll meets a failing feed again.
+      }
+    }
+    const leftMs = delayMs - (clock.now() - startedMs);
+    await clock.sleep(Math.max(0, leftMs), signal);
+  };
+
   return {
     start() {
       if (loop) return;
@@ -185,7 +231,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
         while (!controller.signal.aborted) {
           await pollOnce();
           try {
-            await clock.sleep(nextDelay(), controller.signal);
+            await waitForNextPoll(nextDelay());
           } catch {
             return;
           }

@@ -6,7 +6,11 @@ import type { CustomSessionSpec } from "./plan.ts";
 
 export interface AdminDeps {
   readonly faults: FaultSettings;
-  readonly world: { addSession(spec: CustomSessionSpec): string };
+  readonly world: {
+    addSession(spec: CustomSessionSpec): string;
+    deleteSession(id: string): boolean;
+    expireChangeTokens(): void;
+  };
 }
 
 export interface AdminReply {
@@ -39,7 +43,10 @@ function parseJson(text: string): Record<string, unknown> | string {
   }
 }
 
-/** GET|PUT /_simulator/faults, POST /_simulator/sessions (path already lower-cased). */
+/**
+ * GET|PUT /_simulator/faults, POST /_simulator/sessions, DELETE /_simulator/sessions/{id},
+ * POST /_simulator/change-tokens/expire (path already lower-cased).
+ */
 export async function handleAdmin(
   method: string,
   path: string,
@@ -98,6 +105,16 @@ export async function handleAdmin(
     }
     const id = deps.world.addSession(spec as CustomSessionSpec);
     return { status: 201, body: { id } };
+  }
+  if (path.startsWith("/_simulator/sessions/") && method === "DELETE") {
+    const id = decodeURIComponent(path.slice("/_simulator/sessions/".length));
+    return deps.world.deleteSession(id)
+      ? { status: 204, body: null }
+      : { status: 404, body: { message: `no restore session ${id}` } };
+  }
+  if (path === "/_simulator/change-tokens/expire" && method === "POST") {
+    deps.world.expireChangeTokens();
+    return { status: 200, body: { expired: true } };
   }
   return { status: 404, body: { message: "unknown simulator admin endpoint" } };
 }

@@ -83,3 +83,29 @@ export const REASONS: readonly string[] = [
   "Ticket INC-20931",
   "Legal hold review",
 ];
+
+/** Backup job names as they appear in session names (`Exchange restore (Job: Daily - ...)`). */
+export const JOB_NAMES: readonly string[] = [
+  "Daily",
+  "Weekly Mail",
+  "Backup Job 1",
+  "SharePoint nightly",
+];
+
+/** Exchange item classes seen in restore events besides plain mail. */
+export const MAIL_ITEM_TYPES: readonly string[] = [
+  "IPM.Note",
+  "IPM.Note",
+  "IPM.Note",
+  "IPM.Note",
+  "IPM.Note",
+  "IPM.Note.GroupMailbox.WarmupEmail",
+  "REPORT.IPM.Note.NDR",
+];
+
+/** Why an item was processed with a warning (`Item X was opened with warning: <reason>`). */
+export const WARNING_REASONS: readonly string[] = [
+  "Item size exceeds the maximum allowed message size",
+  "Some attachments could not be processed",
+  "The item has been modified since the restore point was created",
+];

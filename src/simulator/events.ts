@@ -1,5 +1,14 @@
 // The events of one restore session: a start entry, item events spread over its run, a stop entry.
-import { FILES, MAIL_FOLDERS, MAIL_SUBJECTS, PEOPLE, SITES, TEAMS } from "./catalog.ts";
+import {
+  FILES,
+  MAIL_FOLDERS,
+  MAIL_ITEM_TYPES,
+  MAIL_SUBJECTS,
+  PEOPLE,
+  SITES,
+  TEAMS,
+  WARNING_REASONS,
+} from "./catalog.ts";
 import type { SessionPlan } from "./plan.ts";
 import { tailFor } from "./plan.ts";
 import { hash32, intBetween, pick, unit, uuidWithTail } from "./random.ts";
@@ -46,7 +55,7 @@ export function planEvents(seed: number, plan: SessionPlan): EventPlan[] {
       plan.startMs,
       plan.startSubNs,
       "Restore session started",
-      "Restore session has been started",
+      "Restore session started",
     ),
   );
   const span = plan.endMs - plan.startMs;
@@ -133,9 +142,15 @@ function itemEvent(
     person,
     type,
   );
-  const size = type === "View" ? 0 : intBetween(512, 25_000_000, seed, tail, order, 63);
-  const outcome = status === "Success" ? "successfully" : `with status ${status}`;
+  const size = intBetween(512, 25_000_000, seed, tail, order, 63);
   const verb = VERB[type] ?? "processed";
+  const details = `(type: ${itemType}; source: ${source}; target: ${target})`;
+  const message =
+    status === "Success"
+      ? `Item ${itemName} was ${verb} successfully ${details}`
+      : status === "Warning"
+        ? `Item ${itemName} was ${verb} with warning: ${pick(WARNING_REASONS, seed, tail, order, 74)}`
+        : `Item ${itemName} was ${verb} with status ${status} ${details}`;
   return {
     order,
     id,
@@ -148,8 +163,8 @@ function itemEvent(
     ),
     type,
     status,
-    title: `${type} ${itemType === "IPM.Note" ? "mail item" : "item"}`,
-    message: `Item ${itemName} was ${verb} ${outcome} (type: ${itemType}; source: ${source}; target: ${target})`,
+    title: `${type} ${/^(IPM\.Note|REPORT\.IPM\.Note)/.test(itemType) ? "mail item" : "item"}`,
+    message,
     itemName,
     itemType,
     itemSizeBytes: size,
@@ -167,14 +182,29 @@ function itemFor(
   type: string,
 ): { itemName: string; itemType: string; source: string; target: string } {
   const [login, displayName] = person;
-  const target = type === "View" || unit(seed, tail, order, 66) < 0.2 ? "" : targetFor(type, login);
+  const item = itemOf(seed, tail, order, restoreType, login, displayName);
+  // An opened (viewed) item is shown where it is: its target is its source.
+  if (type === "View") return { ...item, target: item.source };
+  return {
+    ...item,
+    target: unit(seed, tail, order, 66) < 0.2 ? "" : targetFor(type, login),
+  };
+}
+
+function itemOf(
+  seed: number,
+  tail: number,
+  order: number,
+  restoreType: string,
+  login: string,
+  displayName: string,
+): { itemName: string; itemType: string; source: string } {
   switch (restoreType) {
     case "Vex":
       return {
         itemName: pick(MAIL_SUBJECTS, seed, tail, order, 67),
-        itemType: "IPM.Note",
+        itemType: pick(MAIL_ITEM_TYPES, seed, tail, order, 75),
         source: `${displayName}\\${pick(MAIL_FOLDERS, seed, tail, order, 68)}`,
-        target,
       };
     case "Veod": {
       const file = pick(FILES, seed, tail, order, 69);
@@ -182,7 +212,6 @@ function itemFor(
         itemName: file,
         itemType: "Item",
         source: `/personal/${login}/Documents/${file}`,
-        target,
       };
     }
     case "Vesp": {
@@ -193,16 +222,15 @@ function itemFor(
         itemName: isList ? `${site} Tasks` : file,
         itemType: isList ? "List" : "Item",
         source: `/sites/${site}/Shared Documents/${file}`,
-        target,
       };
     }
     default: {
       const team = pick(TEAMS, seed, tail, order, 73);
+      const message = hash32(seed, tail, order, 76) % 2 === 0;
       return {
-        itemName: `${team} General`,
-        itemType: "Channel",
+        itemName: message ? `Message from ${displayName}` : `${team} General`,
+        itemType: message ? "IPM.SkypeTeams.Message" : "Channel",
         source: `/teams/${team}/General`,
-        target,
       };
     }
   }

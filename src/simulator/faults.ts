@@ -1,4 +1,6 @@
-// Fault injection: error statuses, latency, broken JSON and unknown enum values, switchable at run time.
+// Fault injection, switchable at run time: error statuses, latency, broken JSON, and data a real
+// server has been seen to send (unknown enums, nulls in required fields, dot ids, huge values,
+// endless next links, a session whose events answer 404).
 
 export interface FaultSettings {
   /** Share (0..1) of API calls, /token excluded, answered with errorStatus. */
@@ -10,8 +12,18 @@ export interface FaultSettings {
   truncatedJsonRate: number;
   /** Share of responses replaced by an HTML error page. */
   invalidJsonRate: number;
-  /** Share of sessions/events whose enum fields carry values outside the spec. */
+  /** Share of sessions/events whose enum fields carry values outside the spec (Queued, Preview...). */
   unknownEnumRate: number;
+  /** Share of sessions sent with `"creationTime": null`, one of their events with `"id": null`. */
+  nullRequiredRate: number;
+  /** Share of sessions whose clientHost is 10 KB long. */
+  hugeClientHostRate: number;
+  /** How many sessions (the oldest) answer 404 on their events list while the session is listed. */
+  eventsNotFound: number;
+  /** 1: session lists page by `?cursor=k+1`, one new item per page, no totalCount, never ending. */
+  endlessPaging: number;
+  /** 1: the two oldest sessions are listed with the ids `.` and `..`. */
+  dotIds: number;
 }
 
 export const NO_FAULTS: FaultSettings = {
@@ -21,9 +33,23 @@ export const NO_FAULTS: FaultSettings = {
   truncatedJsonRate: 0,
   invalidJsonRate: 0,
   unknownEnumRate: 0,
+  nullRequiredRate: 0,
+  hugeClientHostRate: 0,
+  eventsNotFound: 0,
+  endlessPaging: 0,
+  dotIds: 0,
 };
 
-const RATE_KEYS = ["errorRate", "truncatedJsonRate", "invalidJsonRate", "unknownEnumRate"] as const;
+const RATE_KEYS = [
+  "errorRate",
+  "truncatedJsonRate",
+  "invalidJsonRate",
+  "unknownEnumRate",
+  "nullRequiredRate",
+  "hugeClientHostRate",
+] as const;
+
+const SWITCH_KEYS = ["endlessPaging", "dotIds"] as const;
 
 /** Validates a partial update (from the CLI or the admin endpoint); returns an error sentence or null. */
 export function faultUpdateError(update: Record<string, unknown>): string | null {
@@ -37,6 +63,10 @@ export function faultUpdateError(update: Record<string, unknown>): string | null
       return "errorStatus: expected an HTTP status 400..599";
     if (key === "latencyMs" && (value < 0 || value > 600_000))
       return "latencyMs: expected 0..600000";
+    if ((SWITCH_KEYS as readonly string[]).includes(key) && value !== 0 && value !== 1)
+      return `${key}: expected 0 (off) or 1 (on)`;
+    if (key === "eventsNotFound" && (!Number.isInteger(value) || value < 0))
+      return "eventsNotFound: expected a whole number of sessions";
   }
   return null;
 }

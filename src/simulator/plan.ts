@@ -23,7 +23,12 @@ export interface SessionPlan {
    * Who started it: the organization itself (a Cloud Connect provider's restore) or a person of it;
    * the text follows the session's organization, so it is built when serialized.
    */
-  readonly initiatedBy: { readonly organization: true } | { readonly person: true } | string;
+  readonly initiatedBy:
+    | { readonly organization: true }
+    | { readonly person: true }
+    | { readonly domainAccount: true }
+    | { readonly localAdministrator: true }
+    | string;
   /** undefined = the field is missing from the JSON. */
   readonly clientHost: string | undefined;
   readonly finalResult: "Success" | "Warning" | "Failed";
@@ -80,6 +85,8 @@ function resultFor(seed: number, tail: number): "Success" | "Warning" | "Failed"
 function styleFor(seed: number, tail: number): TimeStyle {
   return {
     digits: intBetween(0, 7, seed, tail, 51),
+    // Most servers print .NET's way: up to 7 digits, trailing zeros trimmed, no point for zero.
+    trimmed: unit(seed, tail, 53) < 0.6,
     offsetMinutes: unit(seed, tail, 52) < 0.1 ? 180 : 0,
   };
 }
@@ -104,8 +111,16 @@ export function basePlan(input: BasePlanInput): SessionPlan {
   const tail = tailFor(kind, index);
   const organizationIndex = hash32(seed, tail, 11) % input.organizations;
   const personIndex = hash32(seed, tail, 12) % PEOPLE.length;
+  // Cloud Connect restores show the organization; on-premises ones DOMAIN\user or HOST\Administrator.
+  const who = unit(seed, tail, 13);
   const initiatedBy =
-    unit(seed, tail, 13) < 0.3 ? { organization: true as const } : { person: true as const };
+    who < 0.3
+      ? { organization: true as const }
+      : who < 0.45
+        ? { domainAccount: true as const }
+        : who < 0.52
+          ? { localAdministrator: true as const }
+          : { person: true as const };
   return {
     kind,
     index,

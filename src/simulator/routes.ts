@@ -1,4 +1,5 @@
 // The VBO REST routes the simulator serves, answered from the world at the clock's current time.
+import { eventsMissing, faultyEvent, faultySession } from "./data-faults.ts";
 import type { FaultSettings } from "./faults.ts";
 import { pageLinks, parsePageRequest } from "./paging.ts";
 import type { SessionPlan } from "./plan.ts";
@@ -119,10 +120,17 @@ export function listSessions(ctx: RouteContext): ApiReply {
   } else {
     pick = (position) => window.at(ascending ? position : total - 1 - position);
   }
+  const show = (plan: SessionPlan) =>
+    faultySession(
+      ctx.faults,
+      ctx.world.options.seed,
+      plan,
+      sessionJson(ctx.version, ctx.world, plan, ctx.now, unknownEnums(ctx, plan)),
+    );
+  if (ctx.faults.endlessPaging === 1) return endlessPage(ctx, total, page.limit, pick, show);
   const results = [];
   for (let p = page.offset; p < Math.min(total, page.offset + page.limit); p++) {
-    const plan = pick(p);
-    results.push(sessionJson(ctx.version, ctx.world, plan, ctx.now, unknownEnums(ctx, plan)));
+    results.push(show(pick(p)));
   }
   const params: Record<string, string> = {};
   for (const name of names) {
@@ -149,6 +157,32 @@ export function listSessions(ctx: RouteContext): ApiReply {
   return { status: 200, body };
 }
 
+/** The endlessPaging fault: `?cursor=k` shows items k..k+limit-1 (wrapping), next is k+1, forever. */
+function endlessPage(
+  ctx: RouteContext,
+  total: number,
+  limit: number,
+  pick: (position: number) => SessionPlan,
+  show: (plan: SessionPlan) => Record<string, unknown>,
+): ApiReply {
+  const cursor = Math.max(0, Math.floor(Number(ctx.query.get("cursor") ?? "0")) || 0);
+  const results = [];
+  for (let i = 0; i < Math.min(limit, total); i++) results.push(show(pick((cursor + i) % total)));
+  const path = `/${ctx.version}/RestoreSessions`;
+  return {
+    status: 200,
+    body: {
+      offset: 0,
+      limit,
+      results,
+      _links: {
+        self: { href: `${path}?cursor=${cursor}&limit=${limit}` },
+        next: { href: `${path}?cursor=${cursor + 1}&limit=${limit}` },
+      },
+    },
+  };
+}
+
 function sessionOr404(ctx: RouteContext, id: string): SessionPlan | ApiReply {
   return ctx.world.planById(id, ctx.now) ?? notFound(ctx, `Restore session ${id}`);
 }
@@ -159,7 +193,12 @@ export function getSession(ctx: RouteContext, id: string): ApiReply {
   if ("status" in plan) return plan;
   return {
     status: 200,
-    body: sessionJson(ctx.version, ctx.world, plan, ctx.now, unknownEnums(ctx, plan)),
+    body: faultySession(
+      ctx.faults,
+      ctx.world.options.seed,
+      plan,
+      sessionJson(ctx.version, ctx.world, plan, ctx.now, unknownEnums(ctx, plan)),
+    ),
   };
 }
 
@@ -167,13 +206,21 @@ export function getSession(ctx: RouteContext, id: string): ApiReply {
 export function listEvents(ctx: RouteContext, id: string): ApiReply {
   const plan = sessionOr404(ctx, id);
   if ("status" in plan) return plan;
+  if (eventsMissing(ctx.faults, plan)) return notFound(ctx, `Events of restore session ${id}`);
   const page = parsePageRequest(ctx.query.get("offset"), ctx.query.get("limit"), ctx.maxPageSize);
   if (typeof page === "string") return badRequest(ctx, page);
   const events = ctx.world.eventPlansAt(plan, ctx.now);
   const mangled = unknownEnums(ctx, plan);
   const results = events
     .slice(page.offset, page.offset + page.limit)
-    .map((event) => eventJson(ctx.version, ctx.world, plan, event, ctx.now, mangled));
+    .map((event) =>
+      faultyEvent(
+        ctx.faults,
+        ctx.world.options.seed,
+        plan,
+        eventJson(ctx.version, ctx.world, plan, event, ctx.now, mangled),
+      ),
+    );
   const body: Record<string, unknown> = {
     offset: page.offset,
     limit: page.limit,

@@ -1,6 +1,9 @@
 // JSON shapes exactly as each API version sends them: sessions, events, organizations, users.
+import { JOB_NAMES } from "./catalog.ts";
+import { eTagAt } from "./changes.ts";
 import type { EventPlan } from "./events.ts";
-import type { SessionPlan } from "./plan.ts";
+import { type SessionPlan, tailFor } from "./plan.ts";
+import { pick, unit } from "./random.ts";
 import { formatInstant, formatTimeSpan } from "./time-format.ts";
 import type { SimOrganization, SimUser, SimulatorWorld } from "./world.ts";
 
@@ -24,6 +27,32 @@ export const SESSION_NAMES: Readonly<Record<string, string>> = {
   Vet: "Teams restore",
 };
 
+/** A job run time the way VBO prints it in names: `8/27/2020 6:01:21 PM` (UTC here). */
+function usTime(ms: number): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const mm = String(d.getUTCMinutes()).padStart(2, "0");
+  const ss = String(d.getUTCSeconds()).padStart(2, "0");
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 === 0 ? 12 : h % 12}:${mm}:${ss} ${h < 12 ? "AM" : "PM"}`;
+}
+
+/**
+ * VBO's session names: `Exchange restore (Job: Daily - 8/27/2020 6:01:21 PM)`, a restore of the
+ * whole organization `(Entire organization - ...)` or of every one `(All organizations - ...)`, and
+ * Teams names that carry the job without `Job:`.
+ */
+function sessionName(seed: number, plan: SessionPlan): string {
+  const tail = tailFor(plan.kind, plan.index);
+  const when = usTime(plan.startMs - 3_600_000);
+  const job = pick(JOB_NAMES, seed, tail, 21);
+  const kind = SESSION_NAMES[plan.type] ?? "Restore";
+  if (plan.type === "Vet") return `${kind} (${job} - ${when})`;
+  const roll = unit(seed, tail, 22);
+  if (roll < 0.15) return `${kind} (Entire organization - ${when})`;
+  if (roll < 0.22) return `${kind} (All organizations - ${when})`;
+  return `${kind} (Job: ${job} - ${when})`;
+}
+
 /** Overrides enum fields with values outside the spec (the unknown-enum fault). */
 export interface EnumMangler {
   session(plan: SessionPlan): boolean;
@@ -38,17 +67,15 @@ export function sessionJson(
   unknownEnums = false,
 ): SimRestoreSession {
   const stopped = world.isStopped(plan, atMs);
-  const visibleEvents = world.eventPlansAt(plan, atMs).length;
   const base = `/${version}/RestoreSessions/${plan.id}`;
-  const jobTime = new Date(plan.startMs - 3_600_000).toISOString().replace("T", " ").slice(0, 19);
   const json: SimRestoreSession = {
     id: plan.id,
-    name: `${SESSION_NAMES[plan.type] ?? "Restore"} (Job: Daily - ${jobTime})`,
+    name: sessionName(world.options.seed, plan),
     organization: world.organizationName(plan),
     type: unknownEnums ? "VeBackupCopy" : plan.type,
     creationTime: formatInstant(plan.startMs, plan.startSubNs, plan.style),
     endTime: stopped ? formatInstant(plan.endMs, plan.endSubNs, plan.style) : null,
-    state: unknownEnums ? "Stopping" : stopped ? "Stopped" : "Working",
+    state: unknownEnums ? "Queued" : stopped ? "Stopped" : "Working",
     result: stopped ? plan.finalResult : "Success",
     initiatedBy: world.initiatedBy(plan),
     details: stopped
@@ -58,8 +85,11 @@ export function sessionJson(
     reason: plan.reason,
   };
   if (unknownEnums && stopped) json.state = "Stopped";
+  // v6 leaves unset fields out instead of sending null.
+  if (version === "v6" && json.endTime === null) delete json.endTime;
   if (plan.clientHost !== undefined) json.clientHost = plan.clientHost;
-  if (version === "v8") json.eTag = 1 + visibleEvents + (stopped ? 1 : 0);
+  // Bumps on every change of the session or its events (see changes.ts), as the change feed says.
+  if (version === "v8") json.eTag = eTagAt(world.options.seed, plan, atMs);
   json._links = {
     self: { href: base },
     organization: { href: `/${version}/Organizations/${world.organizationId(plan)}` },
@@ -90,7 +120,7 @@ export function eventJson(
     endTime: running ? null : formatInstant(endMs, event.subNs, plan.style),
     duration: running
       ? formatTimeSpan(Math.max(0, atMs - event.atMs), 0)
-      : formatTimeSpan(event.durationMs, event.subNs / 100),
+      : formatTimeSpan(event.durationMs, event.durationMs === 0 ? 0 : event.subNs / 100),
     title: event.title,
     message: running ? `${event.title}: ${event.itemName} in progress` : event.message,
     order: event.order,
@@ -115,7 +145,13 @@ export function eventJson(
         ? `${orgId.slice(0, 24)}${String(plan.index % 997).padStart(12, "0")}`
         : null;
   }
-  json._links = { self: { href: `/${version}/RestoreSessions/${plan.id}/Events/${event.id}` } };
+  if (version === "v6" && json.endTime === null) delete json.endTime;
+  // v6 servers print nested links in lower case.
+  const self =
+    version === "v6"
+      ? `/v6/restoresessions/${plan.id}/events/${event.id}`
+      : `/${version}/RestoreSessions/${plan.id}/Events/${event.id}`;
+  json._links = { self: { href: self } };
   return json;
 }
 

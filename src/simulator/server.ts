@@ -8,6 +8,8 @@ import { handleAdmin } from "./admin.ts";
 import { dispatchAudit } from "./audit-routes.ts";
 import { AuditState } from "./audit-state.ts";
 import { TokenAuthority } from "./auth.ts";
+import { ChangeFeed } from "./change-feed.ts";
+import { changeFeedReply } from "./change-feed-route.ts";
 import { FaultDice, type FaultSettings, faultUpdateError, NO_FAULTS } from "./faults.ts";
 import type { CustomSessionSpec } from "./plan.ts";
 import { uuidWithTail } from "./random.ts";
@@ -46,6 +48,8 @@ export interface SimulatorOptions {
   readonly clock?: () => number;
   readonly startTime?: number;
   readonly faults?: Partial<FaultSettings>;
+  /** v8 change feed: a change token older than this is outdated (default 3600). */
+  readonly changeTokenTtlSeconds?: number;
 }
 
 /** Ground truth for tests: what the API shows at any instant, in the API's own JSON shapes. */
@@ -53,6 +57,12 @@ export interface SimulatorTruth {
   sessionsAt(atMs: number): Iterable<SimRestoreSession>;
   eventsAt(sessionId: string, atMs: number): SimRestoreEvent[];
   addSession(spec: CustomSessionSpec): string;
+  /** Deletes a session now (it answers 404 from then on); false when there is none. */
+  deleteSession(id: string): boolean;
+  /** Outdates every change token handed out so far. */
+  expireChangeTokens(): void;
+  /** Wakes waiting change-feed long polls at once (a test moved its fake clock). */
+  clockMoved(): void;
   organizations(): { id: string; name: string }[];
   /** What the audit feature holds: the items per organization and the test mails sent. */
   readonly audit: {
@@ -104,6 +114,8 @@ function validate(options: SimulatorOptions): void {
   if ((options.ratePerMinute ?? 2) < 0) throw new RangeError("ratePerMinute must not be negative");
   if ((options.tokenLifetimeSeconds ?? 3600) < 1)
     throw new RangeError("tokenLifetimeSeconds must be at least 1");
+  if ((options.changeTokenTtlSeconds ?? 3600) < 1)
+    throw new RangeError("changeTokenTtlSeconds must be at least 1");
   const faultError = faultUpdateError({ ...(options.faults ?? {}) });
   if (faultError !== null) throw new RangeError(faultError);
 }
@@ -125,6 +137,9 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     startTime: options.startTime ?? clock(),
   });
   const faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
+  const feed = new ChangeFeed(world, {
+    tokenTtlSeconds: options.changeTokenTtlSeconds ?? 3600,
+  });
   const dice = new FaultDice(seed);
   const authority = new TokenAuthority(
     {
@@ -151,7 +166,20 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
         ? world.eventPlansAt(plan, atMs).map((e) => eventJson(version, world, plan, e, atMs))
         : [];
     },
-    addSession: (spec) => world.addSession(spec, clock()),
+    addSession: (spec) => {
+      const id = world.addSession(spec, clock());
+      feed.notify();
+      return id;
+    },
+    deleteSession: (id) => {
+      const deleted = world.deleteSession(id, clock());
+      if (deleted) feed.notify();
+      return deleted;
+    },
+    expireChangeTokens: () => {
+      feed.expireAll();
+    },
+    clockMoved: () => feed.notify(),
     organizations: () => world.organizations().map((o) => ({ id: o.id, name: o.name })),
     audit: {
       items: (organizationId) =>
@@ -236,10 +264,12 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
       installationId,
       query,
     };
-    const body = ctx.method === "GET" ? "" : await readBody(ctx.req);
-    const reply =
-      dispatchAudit(ctx.method, rest, routeCtx, audit, body) ??
-      dispatch(ctx.method, rest, routeCtx);
+    const isFeed = version === "v8" && rest.length === 1 && rest[0]?.toLowerCase() === "events";
+    const body = ctx.method === "GET" || isFeed ? "" : await readBody(ctx.req);
+    const reply = isFeed
+      ? await changeFeedReply(ctx, routeCtx, feed, clock)
+      : (dispatchAudit(ctx.method, rest, routeCtx, audit, body) ??
+        dispatch(ctx.method, rest, routeCtx));
     if (reply.status === 200 && dice.roll(faults.invalidJsonRate)) {
       ctx.status = 502;
       ctx.type = "text/html";

@@ -2,6 +2,7 @@
 // live ones arriving after it, custom ones added by hand) and their events, as a pure function of time.
 import { ORGANIZATION_NAMES, PEOPLE, REGIONS } from "./catalog.ts";
 import { type EventPlan, planEvents } from "./events.ts";
+import { initiatedByText } from "./initiated-by.ts";
 import {
   basePlan,
   type CustomSessionSpec,
@@ -11,6 +12,7 @@ import {
   tailFor,
 } from "./plan.ts";
 import { tailOf, unit, uuidWithTail } from "./random.ts";
+import { lowerBound, upperBound } from "./sorted-search.ts";
 
 export interface WorldOptions {
   readonly seed: number;
@@ -60,6 +62,10 @@ export class SimulatorWorld {
   readonly options: WorldOptions;
   private readonly historyStarts: Float64Array;
   private readonly customPlans: SessionPlan[] = [];
+  /** When each custom session was added (its changes before that are recorded then). */
+  private readonly customAddedAt: number[] = [];
+  /** Deleted sessions → when (the admin switch; VBO deletes sessions with its retention). */
+  private readonly deleted = new Map<string, number>();
   private readonly orgs: SimOrganization[];
 
   constructor(options: WorldOptions) {
@@ -97,13 +103,9 @@ export class SimulatorWorld {
     return this.orgs[plan.organizationIndex]?.name ?? "unknown";
   }
 
-  /** initiatedBy as VBO shows it: the organization's name, or a person at its domain. */
+  /** initiatedBy as VBO shows it: the organization's name, or a person of it (see initiated-by.ts). */
   initiatedBy(plan: SessionPlan): string {
-    if (typeof plan.initiatedBy === "string") return plan.initiatedBy;
-    const organization = this.organizationName(plan);
-    if ("organization" in plan.initiatedBy) return organization;
-    const [login] = PEOPLE[plan.personIndex] ?? ["admin"];
-    return `${login}@${domainOf(organization)}`;
+    return initiatedByText(this.options.seed, plan, this.organizationName(plan));
   }
 
   organizationId(plan: SessionPlan): string {
@@ -165,7 +167,36 @@ export class SimulatorWorld {
       ...(spec.eventType === undefined ? {} : { itemEventType: spec.eventType }),
     };
     this.customPlans.push(plan);
+    this.customAddedAt.push(nowMs);
     return plan.id;
+  }
+
+  /** Deletes a session from nowMs on; false when there is no such session (or it is gone already). */
+  deleteSession(id: string, nowMs: number): boolean {
+    if (this.planById(id, nowMs) === null) return false;
+    this.deleted.set(id.toLowerCase(), nowMs);
+    return true;
+  }
+
+  /** Deleted sessions and when they were deleted. */
+  deletions(): ReadonlyMap<string, number> {
+    return this.deleted;
+  }
+
+  /** Sessions added by hand, with the time each was added. */
+  customs(): { readonly plan: SessionPlan; readonly addedAtMs: number }[] {
+    return this.customPlans.map((plan, i) => ({ plan, addedAtMs: this.customAddedAt[i] ?? 0 }));
+  }
+
+  /** Longest run of a generated (history or live) session: every change of one lies within it. */
+  maxGeneratedDurationMs(): number {
+    return Math.max(4 * 3_600_000, 1.5 * this.options.sessionDurationSeconds * 1000) + 1000;
+  }
+
+  /** Start of the first live session after t, or Infinity when none will come. */
+  nextLiveStartAfter(atMs: number): number {
+    if (this.options.ratePerMinute <= 0) return Number.POSITIVE_INFINITY;
+    return this.liveStart(this.liveCountAt(atMs));
   }
 
   /** The plan of session `id`, or null when no such session exists (or it has not started at t). */
@@ -181,7 +212,8 @@ export class SimulatorWorld {
       plan = this.livePlan(index);
     else if (kind === SESSION_KINDS.custom) plan = this.customPlans[index] ?? null;
     if (plan === null || plan.id !== id.toLowerCase() || plan.startMs > atMs) return null;
-    return plan;
+    const deletedAt = this.deleted.get(plan.id);
+    return deletedAt !== undefined && deletedAt <= atMs ? null : plan;
   }
 
   /** Every session started at or before t, oldest first. */
@@ -205,7 +237,7 @@ export class SimulatorWorld {
       .sort((a, b) => a.startMs - b.startMs);
     const historyCount = historyTo - historyFrom;
     const liveCount = liveTo - liveFrom;
-    if (customs.length === 0) {
+    if (customs.length === 0 && this.deleted.size === 0) {
       return {
         length: historyCount + liveCount,
         at: (i) =>
@@ -214,13 +246,17 @@ export class SimulatorWorld {
             : this.livePlan(liveFrom + i - historyCount),
       };
     }
-    // Rare case (sessions added by hand): merge into one array of plans.
+    // Rare case (sessions added or deleted by hand): merge into one array of plans.
     const merged: SessionPlan[] = [];
     for (let i = historyFrom; i < historyTo; i++) merged.push(this.historyPlan(i));
     for (let k = liveFrom; k < liveTo; k++) merged.push(this.livePlan(k));
     merged.push(...customs);
     merged.sort((a, b) => a.startMs - b.startMs);
-    return { length: merged.length, at: (i) => merged[i] ?? this.historyPlan(0) };
+    const shown = merged.filter((p) => {
+      const deletedAt = this.deleted.get(p.id);
+      return deletedAt === undefined || deletedAt > atMs;
+    });
+    return { length: shown.length, at: (i) => shown[i] ?? this.historyPlan(0) };
   }
 
   /** Events of a session visible at t. */
@@ -283,28 +319,4 @@ export class SimulatorWorld {
       maxItemEvents: LIVE_MAX_EVENTS,
     });
   }
-}
-
-/** First index whose value is >= x. */
-function lowerBound(values: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] ?? Infinity) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose value is > x (= how many values are <= x). */
-function upperBound(values: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] ?? Infinity) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -27,6 +27,10 @@ export interface VboClientOptions {
   userAgent?: string;
   /** Other configured secrets (OTLP, web) kept out of messages as well as the password and tokens. */
   secrets?: readonly string[];
+  /** Largest answer accepted per request, default 32 MiB; a bigger one fails naming the URL. */
+  maxResponseBytes?: number;
+  /** Bounds of one listing (see paginate.ts), default 10 000 pages and 1 000 000 items. */
+  paging?: { maxPages?: number; maxItems?: number };
 }
 
 function configError(message: string, cause?: unknown): ExporterError {

@@ -7,9 +7,11 @@ import { silentLogger } from "../logger.ts";
 import { createAuditClient, type VboAuditClient } from "./audit-client.ts";
 import { TokenManager } from "./auth.ts";
 import { decodeJson, errorSummary } from "./body.ts";
+import { type GetOptions, readChanges } from "./change-feed.ts";
 import { parseBaseUrl, readCa, type VboClientOptions } from "./client-options.ts";
 import { VboError, type VboErrorContext } from "./errors.ts";
-import { paginate } from "./paginate.ts";
+import { pagedItems } from "./paged-items.ts";
+import { DEFAULT_PAGING_LIMITS, type PagingLimits, paginatePages } from "./paginate.ts";
 import {
   parseOrganization,
   parseOrganizationUser,
@@ -17,9 +19,17 @@ import {
   parseRestoreSession,
   parseServiceInstance,
 } from "./parse.ts";
+import { pathSegment } from "./path-segment.ts";
 import { sendWithRetry, type Transport } from "./request.ts";
 import { readServerTime, type ServerTime } from "./server-time.ts";
-import type { ApiVersion, ListSessionsQuery, Organization, VboClient } from "./types.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./transport.ts";
+import type {
+  ApiVersion,
+  ListEventsOptions,
+  ListSessionsQuery,
+  Organization,
+  VboClient,
+} from "./types.ts";
 import { probeApiVersion } from "./version-probe.ts";
 
 export type { VboClientOptions } from "./client-options.ts";
@@ -28,6 +38,8 @@ export type { VboClientOptions } from "./client-options.ts";
 export interface ClosableVboClient extends VboClient {
   /** VBO's audit feature: audit items, organization groups, audit e-mail settings. */
   readonly audit: VboAuditClient;
+  /** Always present here; on a v6/v7 server it fails as not_found (the server has no /Events). */
+  restoreSessionChanges: NonNullable<VboClient["restoreSessionChanges"]>;
   close(): void;
 }
 
@@ -65,12 +77,17 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     random: options.random ?? Math.random,
     userAgent: options.userAgent ?? "vbo-restore-exporter",
     maxRetryAfterMs: 120_000,
+    maxBodyBytes: Math.max(1024, options.maxResponseBytes ?? DEFAULT_MAX_BODY_BYTES),
     secrets: () => [options.password, ...(options.secrets ?? []), ...(auth?.secrets() ?? [])],
     countRequest: () => {
       requests += 1;
     },
   };
 
+  const pagingLimits: PagingLimits = {
+    maxPages: Math.max(1, options.paging?.maxPages ?? DEFAULT_PAGING_LIMITS.maxPages),
+    maxItems: Math.max(1, options.paging?.maxItems ?? DEFAULT_PAGING_LIMITS.maxItems),
+  };
   const prefix = base.pathname === "/" ? "" : base.pathname;
   const urlFor = (version: ApiVersion, path: string, query?: Record<string, string>): URL => {
     const url = new URL(`${prefix}/${version}${path}`, base);
@@ -106,13 +123,15 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
 
   /**
    * A request with a token: one re-login on 401, status codes turned into errors, JSON decoded
-   * (null for an empty 2xx answer, as POST and PUT often give).
+   * (null for an empty 2xx answer, as POST and PUT often give). `refuse` may turn an answer into
+   * an error of its own before the generic status handling.
    */
   const callJson = async (
     method: "GET" | "POST" | "PUT",
     url: URL,
     signal?: AbortSignal,
     body?: unknown,
+    extra?: GetOptions,
   ): Promise<unknown> => {
     const context: VboErrorContext = { method, path: `${url.pathname}${url.search}` };
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -128,6 +147,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         }),
         ...(payload === undefined ? {} : { body: payload }),
         signal,
+        ...(extra?.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       });
       serverTime = readServerTime(response.headers, clock.now());
       const where = { ...context, status: response.status };
@@ -147,6 +167,8 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         if (method !== "GET" && response.body.length === 0) return null;
         return decodeJson(response, context);
       }
+      const refused = extra?.refuse?.(response) ?? null;
+      if (refused !== null) throw refused;
       const summary = errorSummary(response, transport.secrets()).text;
       if (response.status === 403) {
         throw new VboError(
@@ -164,8 +186,8 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       throw new VboError("bad_response", `unexpected HTTP ${response.status} (${summary})`, where);
     }
   };
-  const getJson = (url: URL, signal?: AbortSignal): Promise<unknown> =>
-    callJson("GET", url, signal);
+  const getJson = (url: URL, signal?: AbortSignal, extra?: GetOptions): Promise<unknown> =>
+    callJson("GET", url, signal, undefined, extra);
 
   /** Decodes with the request attached to any decoding error. */
   const decode = <T>(url: URL, value: unknown, parse: (v: unknown) => T): T => {
@@ -179,36 +201,49 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     }
   };
 
-  async function* list<T>(
-    first: URL,
+  /** Every item of a listing, pages read one at a time and items decoded as they are taken. */
+  const list = <T>(
+    first: (signal?: AbortSignal) => Promise<URL>,
     parse: (v: unknown) => T,
     signal?: AbortSignal,
     firstPage?: unknown,
-  ): AsyncGenerator<T> {
-    let current = first;
-    let prefetched = firstPage;
-    const pages = paginate({
-      first,
-      base,
-      pageSize,
-      fetchJson: (url) => {
-        current = url;
-        if (prefetched !== undefined && url === first) {
-          const page = prefetched;
-          prefetched = undefined;
-          return Promise.resolve(page);
-        }
-        return getJson(url, signal);
+  ): AsyncIterable<T> =>
+    pagedItems(async function* () {
+      const url = await first(signal);
+      let prefetched = firstPage;
+      yield* paginatePages({
+        first: url,
+        base,
+        pageSize,
+        limits: pagingLimits,
+        logger,
+        fetchJson: (next) => {
+          if (prefetched !== undefined && next === url) {
+            const page = prefetched;
+            prefetched = undefined;
+            return Promise.resolve(page);
+          }
+          return getJson(next, signal);
+        },
+      });
+    }, parse);
+
+  const restoreSessionChanges = (from: string, timeoutSeconds: number, signal?: AbortSignal) =>
+    readChanges(
+      {
+        version: apiVersion,
+        url: (query) => urlFor("v8", "/Events", query),
+        getJson,
+        pageSize,
+        maxPages: pagingLimits.maxPages,
+        timeoutMs: transport.timeoutMs,
+        logger,
+        secrets: () => transport.secrets(),
       },
-    });
-    try {
-      for await (const item of pages) yield decode(current, item, parse);
-    } catch (error) {
-      throw error instanceof VboError
-        ? error.withContext({ method: "GET", path: `${current.pathname}${current.search}` })
-        : error;
-    }
-  }
+      from,
+      timeoutSeconds,
+      signal,
+    );
 
   const pageQuery = (size: number): Record<string, string> => ({
     offset: "0",
@@ -221,34 +256,42 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       const url = urlFor(await apiVersion(signal), "/ServiceInstance");
       return decode(url, await getJson(url, signal), parseServiceInstance);
     },
-    async *listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal) {
-      const version = await apiVersion(signal);
+    listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal) {
       const size = Math.max(1, Math.min(10_000, Math.floor(query.pageSize ?? pageSize)));
-      const q = pageQuery(size);
-      if (query.startTimeFrom !== undefined) q.startTimeFrom = query.startTimeFrom.toISOString();
-      if (query.startTimeTo !== undefined) q.startTimeTo = query.startTimeTo.toISOString();
-      if (version === "v8") {
-        if (query.endTimeFrom !== undefined) q.endTimeFrom = query.endTimeFrom.toISOString();
-        if (query.endTimeTo !== undefined) q.endTimeTo = query.endTimeTo.toISOString();
-        // Oldest first keeps offsets stable while new sessions arrive during paging.
-        q.orderBy = "CreationTime";
-        q.orderAsc = "true";
-      }
-      yield* list(urlFor(version, "/RestoreSessions", q), parseRestoreSession, signal);
+      const first = async (s?: AbortSignal) => {
+        const version = await apiVersion(s);
+        const q = pageQuery(size);
+        if (query.startTimeFrom !== undefined) q.startTimeFrom = query.startTimeFrom.toISOString();
+        if (query.startTimeTo !== undefined) q.startTimeTo = query.startTimeTo.toISOString();
+        if (version === "v8") {
+          if (query.endTimeFrom !== undefined) q.endTimeFrom = query.endTimeFrom.toISOString();
+          if (query.endTimeTo !== undefined) q.endTimeTo = query.endTimeTo.toISOString();
+          // Oldest first keeps offsets stable while new sessions arrive during paging.
+          q.orderBy = "CreationTime";
+          q.orderAsc = "true";
+        }
+        return urlFor(version, "/RestoreSessions", q);
+      };
+      return list(first, parseRestoreSession, signal);
     },
     async getRestoreSession(id: string, signal?: AbortSignal) {
-      const url = urlFor(await apiVersion(signal), `/RestoreSessions/${encodeURIComponent(id)}`);
+      const url = urlFor(
+        await apiVersion(signal),
+        `/RestoreSessions/${pathSegment(id, "restore session")}`,
+      );
       return decode(url, await getJson(url, signal), parseRestoreSession);
     },
-    async *listRestoreSessionEvents(sessionId: string, signal?: AbortSignal) {
-      const version = await apiVersion(signal);
-      const url = urlFor(
-        version,
-        `/RestoreSessions/${encodeURIComponent(sessionId)}/Events`,
-        pageQuery(pageSize),
-      );
-      yield* list(url, (v) => parseRestoreEvent(v, sessionId), signal);
+    listRestoreSessionEvents(sessionId: string, signal?: AbortSignal, opts?: ListEventsOptions) {
+      const from = Math.max(0, Math.floor(opts?.fromOffset ?? 0));
+      const first = async (s?: AbortSignal) => {
+        const segment = pathSegment(sessionId, "restore session");
+        const q = pageQuery(pageSize);
+        q.offset = String(from);
+        return urlFor(await apiVersion(s), `/RestoreSessions/${segment}/Events`, q);
+      };
+      return list(first, (v) => parseRestoreEvent(v, sessionId), signal);
     },
+    restoreSessionChanges,
     async listOrganizations(signal?: AbortSignal) {
       const version = await apiVersion(signal);
       const url = urlFor(version, "/Organizations", version === "v8" ? pageQuery(pageSize) : {});
@@ -256,17 +299,19 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       // A plain array on v6/v7, a page on v8.
       if (Array.isArray(first)) return first.map((o) => decode(url, o, parseOrganization));
       const out: Organization[] = [];
-      for await (const org of list(url, parseOrganization, signal, first)) out.push(org);
+      for await (const org of list(() => Promise.resolve(url), parseOrganization, signal, first)) {
+        out.push(org);
+      }
       return out;
     },
-    async *listOrganizationUsers(organizationId: string, signal?: AbortSignal) {
-      const version = await apiVersion(signal);
-      const url = urlFor(
-        version,
-        `/Organizations/${encodeURIComponent(organizationId)}/Users`,
-        pageQuery(pageSize),
-      );
-      yield* list(url, parseOrganizationUser, signal);
+    listOrganizationUsers(organizationId: string, signal?: AbortSignal) {
+      const first = async (s?: AbortSignal) =>
+        urlFor(
+          await apiVersion(s),
+          `/Organizations/${pathSegment(organizationId, "organization")}/Users`,
+          pageQuery(pageSize),
+        );
+      return list(first, parseOrganizationUser, signal);
     },
     requestCount: () => requests,
     serverTime: () => serverTime,
@@ -274,7 +319,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       apiVersion,
       urlFor,
       call: callJson,
-      list: (url, parse, signal) => list(url, parse, signal),
+      list: (url, parse, signal) => list(async () => url, parse, signal),
       pageQuery: () => pageQuery(pageSize),
     }),
     close: () => agent.destroy(),

@@ -13,7 +13,11 @@ export type VboErrorReason =
   | "unsupported_version"
   /** VBO refused a change (HTTP 400 to a POST or PUT): its message says why. */
   | "refused"
-  | "aborted";
+  | "aborted"
+  /** v8 change feed: the server no longer knows the change token; start again from=latest. */
+  | "change_token_expired"
+  /** A listing kept paging past what its query can return (see paginate.ts); it was stopped. */
+  | "paging_runaway";
 
 /** Where a failure happened: the request line and the HTTP status when there was one. */
 export interface VboErrorContext {

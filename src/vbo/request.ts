@@ -22,6 +22,8 @@ export interface Transport {
   readonly userAgent: string;
   /** Longest Retry-After honoured; a longer demand fails as throttled. */
   readonly maxRetryAfterMs: number;
+  /** Largest answer body accepted per request (bytes). */
+  readonly maxBodyBytes: number;
   /** Strings that must never appear in an error message (password, tokens). */
   secrets(): readonly string[];
   /** Called once per HTTP request actually sent. */
@@ -35,6 +37,8 @@ export interface SendOptions {
   readonly headers: () => Record<string, string>;
   readonly body?: string;
   readonly signal?: AbortSignal | undefined;
+  /** This request's own timeout (a long poll waits longer than the transport's default). */
+  readonly timeoutMs?: number;
   /** Awaited before each attempt (the token endpoint uses it to keep its pace). */
   readonly beforeSend?: (signal?: AbortSignal) => Promise<void>;
 }
@@ -78,10 +82,11 @@ export async function sendWithRetry(
         url,
         headers: { "user-agent": transport.userAgent, ...options.headers() },
         ...(options.body === undefined ? {} : { body: options.body }),
-        timeoutMs: transport.timeoutMs,
+        timeoutMs: options.timeoutMs ?? transport.timeoutMs,
         signal,
         agent: transport.agent,
         secrets: transport.secrets(),
+        maxBodyBytes: transport.maxBodyBytes,
       });
     } catch (error) {
       if (!isTransient(error) || attempt >= transport.maxRetries) throw error;

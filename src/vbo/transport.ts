@@ -21,13 +21,14 @@ export interface ExchangeOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
   readonly agent: HttpAgent | HttpsAgent;
-  /** Largest body accepted; more is a bad_response rather than a memory blow-up. */
+  /** Largest body accepted (default 32 MiB); more is a bad_response rather than a memory blow-up. */
   readonly maxBodyBytes?: number;
   /** Kept out of network error messages (a certificate's names, say, come from the server). */
   readonly secrets?: readonly string[];
 }
 
-const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
+/** Default bound of one answer: a page of 1000 sessions or events is about 1-2 MB. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 const TLS_CODES = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -110,7 +111,7 @@ export function networkError(
 export function exchange(options: ExchangeOptions): Promise<HttpResponse> {
   const { url, method, signal } = options;
   const context: VboErrorContext = { method, path: `${url.pathname}${url.search}` };
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return new Promise<HttpResponse>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new VboError("aborted", "request aborted before it was sent", context));
@@ -149,45 +150,64 @@ export function exchange(options: ExchangeOptions): Promise<HttpResponse> {
 
     req.on("error", (error) => finish(networkError(error, url, context, options.secrets)));
     req.on("response", (res) => {
-      const chunks: Buffer[] = [];
+      const status = res.statusCode ?? 0;
+      const tooLarge = () =>
+        new VboError(
+          "bad_response",
+          `answer from ${url.protocol}//${url.host}${url.pathname} is larger than the ${maxBody}-byte limit (maxResponseBytes); ask for smaller pages (pageSize) or raise the limit`,
+          { ...context, status },
+        );
+      // With a Content-Length the body goes straight into one buffer of that size: no chunk list
+      // and concatenated copy side by side. Without one, chunks are joined once at the end.
+      const declared = Number(res.headers["content-length"]);
+      const sized = Number.isSafeInteger(declared) && declared >= 0;
+      if (sized && declared > maxBody) {
+        finish(tooLarge());
+        return;
+      }
+      const whole = sized ? Buffer.allocUnsafe(declared) : null;
+      let chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBody) {
+        if (settled) return;
+        if (size + chunk.length > (whole === null ? maxBody : whole.length)) {
           finish(
-            new VboError("bad_response", `response body larger than ${maxBody} bytes`, {
-              ...context,
-              status: res.statusCode ?? 0,
-            }),
+            whole === null
+              ? tooLarge()
+              : new VboError("bad_response", "answer longer than its Content-Length", {
+                  ...context,
+                  status,
+                }),
           );
           return;
         }
-        chunks.push(chunk);
+        if (whole === null) chunks.push(chunk);
+        else chunk.copy(whole, size);
+        size += chunk.length;
       });
       res.on("error", (error) => finish(networkError(error, url, context, options.secrets)));
       res.on("aborted", () =>
         finish(
           new VboError("unreachable", "connection closed before the whole answer arrived", {
             ...context,
-            status: res.statusCode ?? 0,
+            status,
           }),
         ),
       );
       res.on("end", () => {
-        if (!res.complete) {
+        if (!res.complete || (whole !== null && size !== whole.length)) {
           finish(
             new VboError("unreachable", "connection closed before the whole answer arrived", {
               ...context,
-              status: res.statusCode ?? 0,
+              status,
             }),
           );
           return;
         }
-        finish(null, {
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks),
-        });
+        const body =
+          whole ?? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+        chunks = [];
+        finish(null, { status, headers: res.headers, body });
       });
     });
     req.end(options.body);

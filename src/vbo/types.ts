@@ -103,6 +103,21 @@ export interface ListSessionsQuery {
   readonly pageSize?: number;
 }
 
+export interface ListEventsOptions {
+  /** Skip the first events (VBO's order): an idle re-read of a running session asks only for new ones. */
+  readonly fromOffset?: number;
+}
+
+/** What the v8 change feed reported since a change token. */
+export interface RestoreSessionChanges {
+  /** Pass it as `from` on the next call. */
+  readonly nextToken: string;
+  /** Sessions created or changed, with their latest eTag. */
+  readonly updated: ReadonlyMap<string, number>;
+  /** Sessions deleted (never also in updated). */
+  readonly deleted: ReadonlySet<string>;
+}
+
 /**
  * What the poller needs from a VBO server. Implemented by src/vbo/client.ts; every method
  * throws a VboError subclass (see src/vbo/errors.ts) on failure and honours the AbortSignal.
@@ -117,8 +132,23 @@ export interface VboClient {
     signal?: AbortSignal,
   ): AsyncIterable<RestoreSession>;
   getRestoreSession(id: string, signal?: AbortSignal): Promise<RestoreSession>;
-  /** Every event of a session, all pages. */
-  listRestoreSessionEvents(sessionId: string, signal?: AbortSignal): AsyncIterable<RestoreEvent>;
+  /** Every event of a session from options.fromOffset (default 0) on, all pages, in VBO's order. */
+  listRestoreSessionEvents(
+    sessionId: string,
+    signal?: AbortSignal,
+    options?: ListEventsOptions,
+  ): AsyncIterable<RestoreEvent>;
+  /**
+   * v8 only (absent on clients that cannot offer it): restore sessions created, changed or deleted
+   * since the change token `from` ("latest" for none, just a token), waiting up to timeoutSeconds
+   * for a first change. Reads every page of changes there is. Throws VboError
+   * `change_token_expired` when the server no longer knows the token.
+   */
+  restoreSessionChanges?(
+    from: string,
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<RestoreSessionChanges>;
   listOrganizations(signal?: AbortSignal): Promise<Organization[]>;
   listOrganizationUsers(
     organizationId: string,

@@ -5,11 +5,14 @@ import { join } from "node:path";
 import { Registry } from "prom-client";
 import type { Clock } from "../../src/clock.ts";
 import { systemClock } from "../../src/clock.ts";
+import { buildConfig } from "../../src/config/build.ts";
 import { type Logger, silentLogger } from "../../src/logger.ts";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.ts";
 import type { BatchSink } from "../../src/pipeline/types.ts";
+import type { BatchBounds } from "../../src/poller/batch-builder.ts";
 import {
   createServerPoller,
+  pollerOptionsFor,
   type ServerPoller,
   type ServerPollerOptions,
 } from "../../src/poller/server-poller.ts";
@@ -34,13 +37,43 @@ export interface Core {
   close(options?: { keepDir?: boolean }): Promise<void>;
 }
 
+/** Poller settings a test may change; the rest are the configuration's defaults. */
+export type CorePollerOptions = Partial<Omit<ServerPollerOptions, "batch" | "policy">> & {
+  readonly batch?: Partial<BatchBounds>;
+  readonly clientHostLimit?: number;
+  readonly dropClientHostLabel?: boolean;
+};
+
+/** The poller options main.ts would pass for a server configured with nothing but its defaults. */
+export function defaultPollerOptions(overrides: CorePollerOptions = {}): ServerPollerOptions {
+  const { config } = buildConfig(
+    { servers: [{ name: "lab", url: "http://127.0.0.1:1", username: "u", password: "p" }] },
+    "test",
+    "/",
+    () => "",
+  );
+  const server = config.servers[0];
+  if (!server) throw new Error("no default server");
+  const { batch, clientHostLimit, dropClientHostLabel, ...rest } = overrides;
+  const defaults = pollerOptionsFor(server);
+  return {
+    ...defaults,
+    ...rest,
+    batch: { ...defaults.batch, ...batch },
+    policy: {
+      clientHostLimit: clientHostLimit ?? defaults.policy.clientHostLimit,
+      dropClientHostLabel: dropClientHostLabel ?? defaults.policy.dropClientHostLabel,
+    },
+  };
+}
+
 export function startCore(options: {
   targets: readonly CoreTarget[];
   dir?: string;
   clock?: Clock;
   logger?: Logger;
   sinks?: readonly BatchSink[];
-  poller?: Partial<ServerPollerOptions>;
+  poller?: CorePollerOptions;
   pageSize?: number;
   maxRetries?: number;
 }): Core {
@@ -80,12 +113,12 @@ export function startCore(options: {
         metrics,
         clock,
         logger,
-        options: {
+        options: defaultPollerOptions({
           pollIntervalMs: 60_000,
           lookbackMs: 30 * 86_400_000,
           random: () => 0.5,
           ...options.poller,
-        },
+        }),
       }),
     );
   }

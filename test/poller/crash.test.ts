@@ -58,7 +58,7 @@ function runAndKill(args: string[], dir: string, atSessions: number): Promise<vo
 }
 
 test("SIGKILL during a backfill, restart: no double count, nothing missed", {
-  timeout: 60_000,
+  timeout: 120_000,
 }, async (t) => {
   // The simulated world stands still, so the truth is exact for every metric, running ones too.
   const frozenAt = Date.now();

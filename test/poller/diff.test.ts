@@ -1,6 +1,7 @@
 // The pure core of a poll: which sessions finish, which events are new, and how a range is sliced.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { BatchPart } from "../../src/poller/batch-builder.ts";
 import { buildPollResult, sliceRange } from "../../src/poller/diff.ts";
 import type { RestoreEvent, RestoreSession } from "../../src/vbo/types.ts";
 
@@ -54,19 +55,38 @@ function event(id: string, sessionId: string, order: number): RestoreEvent {
   };
 }
 
+function part(
+  s: RestoreSession,
+  role: "new" | "refresh",
+  events: RestoreEvent[] = [],
+  more: Partial<BatchPart> = {},
+): BatchPart {
+  return {
+    session: s,
+    role,
+    events,
+    fromOffset: 0,
+    first: true,
+    last: true,
+    takeAll: false,
+    ...more,
+  };
+}
+
 test("new and refreshed sessions: stopped ones finish, only unseen events are emitted, in order", () => {
-  const fresh = [session("a", "Stopped", 1_000), session("b", "Working", 2_000)];
-  const refreshed = [session("c", "Stopped", 500), session("d", "Working", 600)];
-  const result = buildPollResult({
+  const { result } = buildPollResult({
     server: "lab",
     observedAtNs: 42n,
-    newSessions: fresh,
-    refreshedSessions: refreshed,
-    eventsBySession: new Map([
-      ["a", [event("a2", "a", 2), event("a1", "a", 1), event("a1", "a", 1)]],
-      ["c", [event("c1", "c", 1), event("c2", "c", 2)]],
-      ["d", [event("d1", "d", 1)]],
-    ]),
+    parts: [
+      part(session("a", "Stopped", 1_000), "new", [
+        event("a2", "a", 2),
+        event("a1", "a", 1),
+        event("a1", "a", 1),
+      ]),
+      part(session("b", "Working", 2_000), "new"),
+      part(session("c", "Stopped", 500), "refresh", [event("c1", "c", 1), event("c2", "c", 2)]),
+      part(session("d", "Working", 600), "refresh", [event("d1", "d", 1)]),
+    ],
     seenEvents: new Map([
       ["c", new Set(["c1"])],
       ["d", new Set(["d1"])],
@@ -100,17 +120,20 @@ test("an event still Running is left for a later poll while its session works, a
     status: "Running",
     itemSizeBytes: 0,
   });
-  const result = buildPollResult({
+  const { result, waited } = buildPollResult({
     server: "lab",
     observedAtNs: 1n,
-    newSessions: [working, stopped],
-    refreshedSessions: [],
-    eventsBySession: new Map([
-      ["w", [event("w0", "w", 0), running("w1", "w", 1), event("w2", "w", 2)]],
-      ["s", [event("s0", "s", 0), running("s1", "s", 1)]],
-    ]),
+    parts: [
+      part(working, "new", [event("w0", "w", 0), running("w1", "w", 1), event("w2", "w", 2)]),
+      part(stopped, "new", [event("s0", "s", 0), running("s1", "s", 1)]),
+    ],
     seenEvents: new Map(),
   });
+  assert.deepEqual(
+    [...waited].map(([id, list]) => [id, list.map((e) => e.id)]),
+    [["w", ["w1"]]],
+    "the running item of the working session waits",
+  );
   assert.deepEqual(
     result.newEvents.map((e) => `${e.event.id}:${e.event.status}`),
     ["w0:Success", "w2:Success", "s0:Success", "s1:Running"],
@@ -118,17 +141,62 @@ test("an event still Running is left for a later poll while its session works, a
   const later = buildPollResult({
     server: "lab",
     observedAtNs: 2n,
-    newSessions: [],
-    refreshedSessions: [working],
-    eventsBySession: new Map([
-      ["w", [event("w0", "w", 0), event("w1", "w", 1), event("w2", "w", 2)]],
-    ]),
+    parts: [
+      part(working, "refresh", [event("w0", "w", 0), event("w1", "w", 1), event("w2", "w", 2)]),
+    ],
     seenEvents: new Map([["w", new Set(["w0", "w2"])]]),
   });
   assert.deepEqual(
-    later.newEvents.map((e) => `${e.event.id}:${e.event.status}`),
+    later.result.newEvents.map((e) => `${e.event.id}:${e.event.status}`),
     ["w1:Success"],
   );
+});
+
+test("a session cut into several batches is new in its first part and finishes only with its last", () => {
+  const big = session("big", "Stopped", 1_000);
+  const first = buildPollResult({
+    server: "lab",
+    observedAtNs: 1n,
+    parts: [part(big, "new", [event("b0", "big", 0), event("b1", "big", 1)], { last: false })],
+    seenEvents: new Map(),
+  }).result;
+  assert.deepEqual(
+    first.newSessions.map((s) => s.id),
+    ["big"],
+  );
+  assert.deepEqual(first.finishedSessions, [], "not finished before its last events");
+  assert.deepEqual(first.updatedSessions, []);
+  const middle = buildPollResult({
+    server: "lab",
+    observedAtNs: 1n,
+    parts: [
+      part(big, "refresh", [event("b1", "big", 1), event("b2", "big", 2)], {
+        first: false,
+        last: false,
+      }),
+    ],
+    seenEvents: new Map([["big", new Set(["b0", "b1"])]]),
+  }).result;
+  assert.deepEqual(
+    [middle.newSessions.length, middle.finishedSessions.length, middle.updatedSessions.length],
+    [0, 0, 1],
+  );
+  assert.deepEqual(
+    middle.newEvents.map((e) => e.event.id),
+    ["b2"],
+    "an event listed again is not taken twice",
+  );
+  const last = buildPollResult({
+    server: "lab",
+    observedAtNs: 1n,
+    parts: [part(big, "refresh", [event("b3", "big", 3)], { first: false })],
+    seenEvents: new Map([["big", new Set(["b0", "b1", "b2"])]]),
+  }).result;
+  assert.deepEqual(
+    last.finishedSessions.map((s) => s.id),
+    ["big"],
+  );
+  assert.deepEqual(last.updatedSessions, []);
 });
 
 test("a range is read in bounded slices, oldest first, the last one open-ended", () => {

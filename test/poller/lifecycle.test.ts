@@ -19,7 +19,7 @@ test("stop() during a backfill returns promptly; what was committed is whole and
   });
   t.after(() => sim.close());
   const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
-  const poller = { batchSessions: 20, sliceMs: 86_400_000, pollIntervalMs: 60_000 };
+  const poller = { batch: { maxEvents: 60 }, sliceMs: 86_400_000, pollIntervalMs: 60_000 };
   const first = startCore({ targets: [target], poller });
   first.poller().start();
   const deadline = Date.now() + 10_000;

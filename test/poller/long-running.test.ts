@@ -66,9 +66,24 @@ test("a session Working for days is re-read every ten minutes; a young one every
       const match = /^\/v8\/RestoreSessions\/([^/]+)(\/Events)?$/.exec(url.pathname);
       const session = sessions().find((s) => s.id === match?.[1]);
       if (!match || !session) return undefined;
-      if (match[2]) return page([]);
-      byId[session.id] = (byId[session.id] ?? 0) + 1;
-      return json(200, session);
+      if (!match[2]) return json(200, session);
+      // Every read lists the session's events (from the offset already seen): count those.
+      if (session.id in byId) byId[session.id] = (byId[session.id] ?? 0) + 1;
+      // VBO adds its "stopped" lifecycle entry when a session stops.
+      const events =
+        session.state === "Stopped"
+          ? [
+              {
+                id: `${session.id.slice(0, -4)}stop`,
+                type: "None",
+                status: "Success",
+                startTime: session.endTime,
+                message: "Restore session has been stopped",
+                order: 0,
+              },
+            ]
+          : [];
+      return page(events.slice(Number(url.searchParams.get("offset") ?? "0")));
     },
   });
   const core = startCore({
@@ -88,17 +103,17 @@ test("a session Working for days is re-read every ten minutes; a young one every
   };
 
   await poll(0); // 08:00: the first poll lists both running sessions (lookback)
-  assert.deepEqual(byId, { [OLD_ID]: 0, [YOUNG_ID]: 0 });
+  assert.deepEqual(byId, { [OLD_ID]: 1, [YOUNG_ID]: 1 });
   await poll(3 * 3_600_000); // 11:00: the old one is re-read by id, the young one still listed
-  assert.deepEqual(byId, { [OLD_ID]: 1, [YOUNG_ID]: 0 });
+  assert.deepEqual(byId, { [OLD_ID]: 2, [YOUNG_ID]: 2 });
   for (let i = 0; i < 5; i++) await poll(60_000); // both re-read by id from now on
-  assert.deepEqual(byId, { [OLD_ID]: 1, [YOUNG_ID]: 5 }, "the old one waits, the young one not");
+  assert.deepEqual(byId, { [OLD_ID]: 2, [YOUNG_ID]: 7 }, "the old one waits, the young one not");
   await poll(LONG_RUNNING_REREAD_EVERY_MS - 5 * 60_000);
-  assert.deepEqual(byId, { [OLD_ID]: 2, [YOUNG_ID]: 6 });
+  assert.deepEqual(byId, { [OLD_ID]: 3, [YOUNG_ID]: 8 });
 
   oldStopped = true;
   await poll(60_000);
-  assert.equal(byId[OLD_ID], 2, "its stop is seen at the next ten-minute re-read");
+  assert.equal(byId[OLD_ID], 3, "its stop is seen at the next ten-minute re-read");
   await poll(LONG_RUNNING_REREAD_EVERY_MS);
   const finished = await actual(core.registry, "vbo_restore_sessions_finished_total");
   const total = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);

@@ -195,7 +195,7 @@ test("a session VBO no longer has (404) still gets its held-back Running event c
   for (let i = 0; i < 3; i++) {
     clock.advance(2 * 3_600_000);
     await core.poller().pollOnce();
-    assert.equal(core.poller().status().up, true);
+    assert.equal(core.poller().status().up, true, JSON.stringify(core.poller().status().lastError));
   }
   assert.deepEqual(await totals(), { "none/success": 1, "export/running": 1 });
   assert.deepEqual(core.store.serverState("lab").runningSessionIds, [], "no longer tracked");

@@ -26,7 +26,7 @@ for (const apiVersion of ["v6", "v7", "v8"] as const) {
     const core = startCore({
       targets: [{ name: "lab", url: sim.url, username: sim.username, password: sim.password }],
       clock,
-      poller: { lookbackMs: 7 * 86_400_000, sliceMs: 86_400_000, batchSessions: 5 },
+      poller: { lookbackMs: 7 * 86_400_000, sliceMs: 86_400_000, batch: { maxEvents: 7 } },
     });
     t.after(async () => {
       await core.close();

@@ -452,13 +452,27 @@ test("no item ends after its session stopped, event ids are unique, and initiate
   ).json() as { id: string };
   now += 20 * 60_000;
   let items = 0;
+  const forms = new Set<string>();
   for (const session of sim.world.sessionsAt(now)) {
     const organization = String(session.organization);
     const by = String(session.initiatedBy);
-    assert.ok(
-      by === organization || by.endsWith(`@${domainOf(organization)}`),
-      `${by} for ${organization}`,
-    );
+    // The organization (Cloud Connect), a UPN at its domain, DOMAIN\user of its domain, or
+    // HOST\Administrator of the restoring machine, logins with the case drift real servers show.
+    const [prefix = "", login = ""] = by.split("\\");
+    const machine = String(session.clientHost ?? "").split(" ")[0] ?? "";
+    const form =
+      by === organization
+        ? "organization"
+        : by.endsWith(`@${domainOf(organization)}`)
+          ? "upn"
+          : login.toLowerCase() === "administrator" &&
+              (machine === "" || prefix.toLowerCase() === machine.toLowerCase())
+            ? "local"
+            : prefix.toLowerCase() === domainOf(organization).split(".")[0]?.slice(0, 15)
+              ? "domain"
+              : "foreign";
+    assert.notEqual(form, "foreign", `${by} for ${organization} (client ${machine})`);
+    forms.add(form);
     if (typeof session.endTime !== "string") continue;
     for (const event of sim.world.eventsAt(session.id, now)) {
       items++;
@@ -469,6 +483,7 @@ test("no item ends after its session stopped, event ids are unique, and initiate
     }
   }
   assert.ok(items > 1000, `${items} events checked`);
+  assert.deepEqual([...forms].sort(), ["domain", "local", "organization", "upn"]);
   const eventIds = [...sim.world.sessionsAt(now)].flatMap((s) =>
     sim.world.eventsAt(s.id, now).map((e) => e.id),
   );

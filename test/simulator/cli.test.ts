@@ -52,3 +52,16 @@ test("simulate starts, prints its base URL and credentials, and stops on SIGTERM
   child.kill("SIGTERM");
   assert.equal(await exited, 0);
 });
+
+test("simulate reads --organizations up to many thousands and --change-token-ttl", async () => {
+  const { simulatorOptionsFromFlags } = await import("../../src/commands/simulate.ts");
+  const options = simulatorOptionsFromFlags([
+    "--organizations",
+    "2000",
+    "--change-token-ttl",
+    "60",
+  ]);
+  assert.equal(options.organizations, 2000);
+  assert.equal(options.changeTokenTtlSeconds, 60);
+  assert.equal(simulatorOptionsFromFlags([]).changeTokenTtlSeconds, 3600);
+});

@@ -114,5 +114,36 @@ for (const version of ["v6", "v7", "v8"] as const satisfies readonly SpecVersion
     );
     assert.equal(missing.status, 404);
     check(`/${version}/RestoreSessions/{restoreSessionId}`, "default", missing.json());
+
+    // The change feed: v8 only.
+    const latest = await get(sim, token, `/${version}/Events?from=latest`);
+    if (version !== "v8") {
+      assert.equal(latest.status, 404, "no change feed before v8");
+      return;
+    }
+    check("/v8/Events", "200", latest.json());
+    const start = latest.json() as { nextChangeToken: string; results: unknown[] };
+    assert.deepEqual(start.results, [], "latest is a token without changes");
+    now += 60_000;
+    const changes = await get(sim, token, `/v8/Events?from=${start.nextChangeToken}&limit=1000`);
+    check("/v8/Events", "200", changes.json());
+    const changed = changes.json() as { results: { eventType: string }[] };
+    assert.ok(changed.results.length > 0, "a minute of live sessions brings changes");
+    const removed = sessions.results[0]?.id ?? "";
+    await request(`${sim.url}/_simulator/sessions/${removed}`, { method: "DELETE" });
+    const deletion = await get(
+      sim,
+      token,
+      `/v8/Events?from=${(changes.json() as { nextChangeToken: string }).nextChangeToken}`,
+    );
+    check("/v8/Events", "200", deletion.json());
+    assert.deepEqual((deletion.json() as { results: unknown[] }).results, [
+      { eventType: "RestoreSessionDelete", id: removed },
+    ]);
+    await request(`${sim.url}/_simulator/change-tokens/expire`, { method: "POST" });
+    const outdated = await get(sim, token, `/v8/Events?from=${start.nextChangeToken}`);
+    assert.equal(outdated.status, 400);
+    check("/v8/Events", "default", outdated.json());
+    assert.equal((outdated.json() as { errorCode: string }).errorCode, "OutdatedChangeToken");
   });
 }

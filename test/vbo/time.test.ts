@@ -102,3 +102,146 @@ describe("parseTimeSpan", () => {
     }
   });
 });
+
+/**
+ * An independent, slow reading of the same grammar for the cross-check below: a regex, Date's
+ * calendar and BigInt arithmetic (nothing shared with the parser under test).
+ */
+function referenceNs(text: string): bigint | null {
+  const m =
+    /^\s*(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:[Zz]|([+-])(\d{2}):?(\d{2}))?\s*$/.exec(
+      text,
+    );
+  if (m === null) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  if (date.getUTCDate() !== d) return null;
+  date.setUTCHours(h, mi, s, 0);
+  let ns = BigInt(date.getTime()) * 1_000_000n + BigInt((m[7] ?? "").padEnd(9, "0") || "0");
+  if (m[8] !== undefined) {
+    const [oh, om] = [Number(m[9]), Number(m[10])];
+    if (oh > 23 || om > 59) return null;
+    ns -= BigInt((m[8] === "-" ? -1 : 1) * (oh * 60 + om)) * 60_000_000_000n;
+  }
+  return ns;
+}
+
+/** A small deterministic generator (mulberry32) so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+describe("parseTimestamp against an independent reference", () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
+  it("agrees on 20 000 generated timestamps, valid and nearly valid", () => {
+    const next = random(20260601);
+    const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+    for (let k = 0; k < 20_000; k++) {
+      const digits = int(0, 10);
+      let fraction = "";
+      for (let i = 0; i < digits; i++) fraction += String(int(0, 9));
+      const zone = [
+        "Z",
+        "z",
+        "",
+        `+${pad(int(0, 25), 2)}:${pad(int(0, 61), 2)}`,
+        `-${pad(int(0, 14), 2)}${pad(int(0, 59), 2)}`,
+      ][int(0, 4)];
+      const text = `${pad(int(0, 9999), 4)}-${pad(int(0, 13), 2)}-${pad(int(0, 32), 2)}${
+        ["T", "t", " "][int(0, 2)]
+      }${pad(int(0, 24), 2)}:${pad(int(0, 60), 2)}:${pad(int(0, 60), 2)}${
+        digits === 0 ? "" : `${[".", ","][int(0, 1)]}${fraction}`
+      }${zone}`;
+      const expected = referenceNs(text);
+      let actual: bigint | null;
+      try {
+        actual = parseTimestamp(text).ns;
+      } catch (error) {
+        assert.ok(error instanceof VboError, text);
+        actual = null;
+      }
+      assert.equal(actual, expected, text);
+    }
+  });
+
+  it("agrees on mangled texts (a character dropped, doubled or replaced)", () => {
+    const next = random(7);
+    const base = [
+      "2022-02-02T15:59:09.7680229Z",
+      "2020-08-27T18:01:21+03:00",
+      "0001-01-01T00:00:00",
+      "2024-02-29 23:59:59,5",
+    ];
+    const alphabet = "0123456789-:T.Z+ ,x";
+    for (let k = 0; k < 20_000; k++) {
+      const source = base[k % base.length] ?? "";
+      const at = Math.floor(next() * source.length);
+      const char = alphabet[Math.floor(next() * alphabet.length)] ?? "";
+      const kind = k % 3;
+      const text =
+        kind === 0
+          ? source.slice(0, at) + source.slice(at + 1)
+          : kind === 1
+            ? source.slice(0, at) + source[at] + source.slice(at)
+            : source.slice(0, at) + char + source.slice(at + 1);
+      let actual: bigint | null;
+      try {
+        actual = parseTimestamp(text).ns;
+      } catch {
+        actual = null;
+      }
+      assert.equal(actual, referenceNs(text), JSON.stringify(text));
+    }
+  });
+});
+
+describe("parseTimeSpan against an independent reference", () => {
+  /** The grammar as a regex, read with Number() on the pieces. */
+  function referenceSeconds(text: string): number | null {
+    const m = /^\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?\s*$/.exec(text);
+    if (m === null) return null;
+    const [h, mi, s] = [Number(m[3]), Number(m[4]), Number(m[5])];
+    if (h > 23 || mi > 59 || s > 59) return null;
+    const total =
+      Number(m[2] ?? "0") * 86_400 + h * 3_600 + mi * 60 + s + (m[6] ? Number(`0.${m[6]}`) : 0);
+    return m[1] ? -total : total;
+  }
+
+  it("agrees on 20 000 generated and mangled spans", () => {
+    const next = random(42);
+    const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+    const alphabet = "0123456789.:- x";
+    for (let k = 0; k < 20_000; k++) {
+      let ticks = "";
+      for (let i = int(0, 8); i > 0; i--) ticks += String(int(0, 9));
+      let text = `${int(0, 3) === 0 ? "-" : ""}${int(0, 2) === 0 ? `${int(0, 400)}.` : ""}${String(
+        int(0, 25),
+      ).padStart(int(1, 2), "0")}:${String(int(0, 61)).padStart(2, "0")}:${String(
+        int(0, 61),
+      ).padStart(2, "0")}${ticks === "" ? "" : `.${ticks}`}`;
+      if (k % 2 === 1) {
+        const at = int(0, text.length - 1);
+        const char = alphabet[int(0, alphabet.length - 1)] ?? "";
+        text = text.slice(0, at) + (k % 4 === 1 ? char : "") + text.slice(at + 1);
+      }
+      assert.equal(parseTimeSpan(text), referenceSeconds(text), JSON.stringify(text));
+    }
+  });
+});
