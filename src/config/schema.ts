@@ -124,7 +124,7 @@ export const serverSchema = z.strictObject({
   watchlist: z
     .strictObject({
       fromVbo: boolean.optional(),
-      refreshInterval: duration(60_000, "1m").optional(),
+      refreshInterval: duration(5_000, "5s").optional(),
       subjects: z
         .array(
           z.union(

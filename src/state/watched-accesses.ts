@@ -26,7 +26,12 @@ export function watchedAccessTable(db: DatabaseSync): WatchedAccessTable {
     `INSERT INTO watched_accesses (server, organization, subject, session_id, event_id, event_type, status, time_text, time_ns, initiated_by, client_host, client_gateway, restore_type, item_name, item_source, item_target, observed_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const list = db.prepare("SELECT * FROM watched_accesses WHERE seq > ? ORDER BY seq LIMIT ?");
+  // time_ns (nanoseconds, beyond a double) stays in the table for ordering; rows carry the text.
+  const list = db.prepare(
+    `SELECT seq, server, organization, subject, session_id, event_id, event_type, status, time_text,
+       initiated_by, client_host, client_gateway, restore_type, item_name, item_source, item_target, observed_ms
+     FROM watched_accesses WHERE seq > ? ORDER BY seq LIMIT ?`,
+  );
   const prune = db.prepare("DELETE FROM watched_accesses WHERE observed_ms < ?");
   return {
     insert(result) {
