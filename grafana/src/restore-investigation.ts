@@ -62,6 +62,19 @@ const EVENT_COLUMNS: Readonly<Record<string, string>> = {
   Line: "Message",
 };
 
+const WATCHED_COLUMNS: Readonly<Record<string, string>> = {
+  Time: "Time",
+  vbo_audit_subject: "Watched subject",
+  vbo_initiated_by: "Initiated by",
+  vbo_client_host: "Client host",
+  vbo_client_gateway: "Gateway",
+  vbo_event_type: "Action",
+  vbo_item_name: "Item",
+  vbo_item_source: "Source",
+  vbo_organization: "Organization",
+  vbo_session_id: "Session id",
+};
+
 const SESSION_COLUMNS: Readonly<Record<string, string>> = {
   Time: "Ended",
   vbo_session_name: "Session",
@@ -135,6 +148,26 @@ export function restoreInvestigation(config: MixinConfig = MIXIN): Dashboard {
           ").",
         24,
         2,
+      ),
+      barGauge(
+        "Watched data accessed",
+        "Restore events (views included) that touched a watched subject — a user or group VBO audits, or a watchlist entry of the configuration — by subject and action, matching the filters. From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
+        loki(
+          `sum by (vbo_audit_subject, vbo_event_type) (count_over_time(${EVENTS} | vbo_audit_watched="true" [$__range]))`,
+          { instant: true, legend: "{{vbo_audit_subject}} {{vbo_event_type}}" },
+        ),
+        fields("short", { decimals: 0 }),
+        12,
+        8,
+      ),
+      table(
+        "Who accessed watched data",
+        "Every restore event on watched data matching the filters: the subject next to the operator, client host and gateway, action and item. From the audit log in Loki, by each record's own timestamp (the history read at first start included).",
+        loki(`${EVENTS} | vbo_audit_watched="true"`, { maxLines: 1000 }),
+        fields("short", {}, pivotLinks),
+        organize(WATCHED_COLUMNS),
+        12,
+        8,
       ),
       timeseries(
         "Events by action",
