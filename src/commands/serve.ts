@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import packageJson from "../../package.json" with { type: "json" };
 import { DEFAULT_WEB_PORT } from "../config/defaults.ts";
 import { envHasServer } from "../config/env.ts";
+import { envVariableList } from "../config/env-variables.ts";
 import { parseListenAddress } from "../config/listen-address.ts";
 import { loadConfig } from "../config/load.ts";
 import { parseConfig } from "../config/parse.ts";
@@ -42,12 +43,8 @@ Flags:
   --console-records        demo only: also print every audit record on stdout (without an OTLP
                            endpoint a configured exporter always does)
 
-Environment (single server, no file needed): VBO_URL, VBO_USERNAME, VBO_PASSWORD or
-VBO_PASSWORD_FILE, VBO_API_VERSION, VBO_CA_FILE, VBO_INSECURE_SKIP_VERIFY, VBO_SERVER_NAME,
-VBO_POLL_INTERVAL, VBO_LOOKBACK, VBO_TIMEOUT, VBO_PAGE_SIZE, VBO_EVENT_CONCURRENCY,
-VBO_CLIENT_HOST_LIMIT, VBO_DROP_CLIENT_HOST_LABEL; WEB_LISTEN_ADDRESS, STATE_DIR, LOG_LEVEL,
-SHARD_INDEX, SHARD_COUNT; OTEL_EXPORTER_OTLP_LOGS_ENDPOINT and the other OTEL_EXPORTER_OTLP_*
-variables.`;
+Environment (a single server needs no file; the README says what each sets):
+${envVariableList()}`;
 
 interface Demo {
   readonly simulatorUrl: string;
