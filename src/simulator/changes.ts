@@ -1,6 +1,6 @@
 // The world's change log, derived from its timeline: every instant a session appears, gains an
 // event, sees an item finish or stops is a change (eTag + 1); deleting a session is one too.
-import { planEvents } from "./events.ts";
+import { itemTimes } from "./events.ts";
 import type { SessionPlan } from "./plan.ts";
 import { SESSION_KINDS } from "./plan.ts";
 import type { SimulatorWorld } from "./world.ts";
@@ -19,13 +19,11 @@ export interface Change {
  * and the session stops (with its stop event, state, result and details).
  */
 export function changeInstants(seed: number, plan: SessionPlan): number[] {
-  const instants = new Set<number>();
-  for (const event of planEvents(seed, plan)) {
-    instants.add(event.atMs);
-    if (event.durationMs > 0) instants.add(event.atMs + event.durationMs);
+  const instants = new Set<number>([plan.startMs, plan.endMs]);
+  for (const item of itemTimes(seed, plan)) {
+    instants.add(item.atMs);
+    instants.add(item.endMs);
   }
-  instants.add(plan.startMs);
-  instants.add(plan.endMs);
   return [...instants].sort((a, b) => a - b);
 }
 

@@ -58,11 +58,9 @@ export function planEvents(seed: number, plan: SessionPlan): EventPlan[] {
       "Restore session started",
     ),
   );
-  const span = plan.endMs - plan.startMs;
   const failedAt = plan.finalResult === "Failed" ? Math.max(1, plan.itemEvents) : -1;
   for (let i = 1; i <= plan.itemEvents; i++) {
-    const atMs = plan.startMs + Math.floor((span * i) / (plan.itemEvents + 2));
-    events.push(itemEvent(seed, tail, plan, i, eventId(i), atMs, i === failedAt));
+    events.push(itemEvent(seed, tail, plan, i, eventId(i), itemStartMs(plan, i), i === failedAt));
   }
   const last = plan.itemEvents + 1;
   events.push(
@@ -76,6 +74,29 @@ export function planEvents(seed: number, plan: SessionPlan): EventPlan[] {
     ),
   );
   return events;
+}
+
+/** When item event `order` (1..itemEvents) appears: spread evenly over the session's run. */
+function itemStartMs(plan: SessionPlan, order: number): number {
+  const span = plan.endMs - plan.startMs;
+  return plan.startMs + Math.floor((span * order) / (plan.itemEvents + 2));
+}
+
+/** How long item event `order` runs: it ends before its session stops, as VBO stops one then. */
+function itemDurationMs(seed: number, tail: number, plan: SessionPlan, order: number): number {
+  const atMs = itemStartMs(plan, order);
+  return Math.max(0, Math.min(intBetween(5, 90_000, seed, tail, order, 65), plan.endMs - atMs - 1));
+}
+
+/** The start and end instants of every item event, without building the events (for eTags). */
+export function itemTimes(seed: number, plan: SessionPlan): { atMs: number; endMs: number }[] {
+  const tail = tailFor(plan.kind, plan.index);
+  const out: { atMs: number; endMs: number }[] = [];
+  for (let i = 1; i <= plan.itemEvents; i++) {
+    const atMs = itemStartMs(plan, i);
+    out.push({ atMs, endMs: atMs + itemDurationMs(seed, tail, plan, i) });
+  }
+  return out;
 }
 
 function lifecycle(
@@ -156,11 +177,7 @@ function itemEvent(
     id,
     atMs,
     subNs: intBetween(0, 9_999, seed, tail, order, 64) * 100,
-    // An item ends before its session stops: VBO stops a session once its items are done.
-    durationMs: Math.max(
-      0,
-      Math.min(intBetween(5, 90_000, seed, tail, order, 65), plan.endMs - atMs - 1),
-    ),
+    durationMs: itemDurationMs(seed, tail, plan, order),
     type,
     status,
     title: `${type} ${/^(IPM\.Note|REPORT\.IPM\.Note)/.test(itemType) ? "mail item" : "item"}`,
