@@ -21,6 +21,7 @@ export class AuditCommandError extends Error {
 export function connect(file: string | undefined, serverName: string | undefined): Connection {
   const result = loadConfig({ file, env: process.env });
   if (!result.ok) throw new AuditCommandError(result.errors.join("\n"));
+  for (const warning of result.warnings) console.error(`warning: ${warning}`);
   const servers = result.config.servers;
   let server: ServerConfig | undefined;
   if (serverName !== undefined) {

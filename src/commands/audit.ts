@@ -7,6 +7,7 @@ import { AuditCommandError, connect } from "./audit-connect.ts";
 import { getEmail, setEmail, testEmail } from "./audit-email.ts";
 import { addItems, listItems, removeItems } from "./audit-items.ts";
 import { type Command, UsageError } from "./command.ts";
+import { flagProblem } from "./parse-flags.ts";
 
 const usage = `Usage: vbo-restore-exporter audit <items|email> <action> [flags]
 
@@ -24,7 +25,7 @@ const usage = `Usage: vbo-restore-exporter audit <items|email> <action> [flags]
 VBO audits the users and groups chosen here: every view, save, export, send or restore of their
 backed-up data in the explorers is mailed to the configured recipients, and the exporter marks such
 restore events as watched (metrics, audit records, alerts). A SUBJECT is a user's UPN, display
-name or id, or a group's name, mail or id; ORG is an organization's name, domain or id. A name
+name, login or id, or a group's name, mail or id; ORG is an organization's name, domain or id. A name
 that matches nothing lists the nearest ones; adding what is audited already does nothing.
 The subject may use ${"%OrganizationName% %DisplayName% %Action% %InitiatedByUserName% %StartTime%"}.
 The SMTP password is read from a file or asked on the terminal, never taken as a flag.
@@ -63,8 +64,7 @@ function parse(argv: readonly string[]): Parsed {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.split("\n")[0] ?? message);
+    throw new UsageError(flagProblem(error, Object.keys(OPTIONS)));
   }
 }
 

@@ -41,8 +41,10 @@ export const checkConfigCommand: Command = {
       return 1;
     }
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
-    console.log(`${result.config.source}: valid`);
-    for (const line of summarizeConfig(result.config)) console.log(`  ${line}`);
+    // With --show, stdout is a configuration file: the summary goes there as YAML comments.
+    const mark = flags.show === true ? "# " : "";
+    console.log(`${mark}${result.config.source}: valid`);
+    for (const line of summarizeConfig(result.config)) console.log(`${mark}  ${line}`);
     if (flags.show === true) console.log(`\n${stringify(redactConfig(result.config))}`);
     return 0;
   },

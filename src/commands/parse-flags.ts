@@ -14,9 +14,48 @@ export function parseFlags(argv: readonly string[], options: ParseArgsOptionsCon
     });
     return values as FlagValues;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.split("\n")[0] ?? message);
+    throw new UsageError(flagProblem(error, Object.keys(options)));
   }
+}
+
+/**
+ * node:util's parse error as one sentence: an unknown flag named with the nearest known one
+ * (its own text has a long, half-quoted hint about positionals that does not apply here).
+ */
+export function flagProblem(error: unknown, known: readonly string[]): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message.split("\n")[0] ?? message;
+  const name = unknown.replace(/^-+/, "");
+  const near = known
+    .filter((k) => k !== "help")
+    .map((k) => ({ k, d: distance(name, k) }))
+    .filter(
+      ({ k, d }) =>
+        d <= Math.max(2, Math.floor(k.length / 3)) || k.startsWith(name) || name.startsWith(k),
+    )
+    .sort((a, b) => a.d - b.d)[0]?.k;
+  return near === undefined
+    ? `unknown flag ${unknown}`
+    : `unknown flag ${unknown} (did you mean --${near}?)`;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min(
+        current + 1,
+        (row[j - 1] ?? 0) + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
 }
 
 /** A whole number flag within [min, max], or the default when absent. */

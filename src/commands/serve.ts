@@ -231,7 +231,8 @@ export const serveCommand: Command = {
       configSecrets(result.config),
       logFormat,
     );
-    for (const warning of result.warnings) logger.warn(warning);
+    // The demo's simulator is on loopback over http by design: its warnings would only confuse.
+    if (!demo) for (const warning of result.warnings) logger.warn(warning);
     let exporter: RunningExporter;
     try {
       exporter = await startExporter({

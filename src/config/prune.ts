@@ -28,7 +28,32 @@ export function startsWith(path: KeyPath, prefix: KeyPath): boolean {
  * servers list is replaced by a valid placeholder instead, so the other entries keep their index.
  * Returns null when nothing can be removed (the top level itself is wrong).
  */
+/** Stand-ins for a server's required keys, so its other keys (its password, say) are still checked. */
+const REQUIRED_SERVER_KEYS: Readonly<Record<string, (index: number) => string>> = {
+  name: (index) => `invalid-entry-${index}`,
+  url: () => "https://invalid.invalid",
+  username: () => "invalid",
+};
+
 export function prune(tree: Tree, path: KeyPath, removed: readonly KeyPath[]): KeyPath | null {
+  const [top, index, key] = path;
+  const fill = typeof key === "string" ? REQUIRED_SERVER_KEYS[key] : undefined;
+  if (
+    path.length === 3 &&
+    top === "servers" &&
+    typeof index === "number" &&
+    fill !== undefined &&
+    removed.some((r) => samePath(r, path))
+  ) {
+    // Removed already and now missing: a stand-in value, reported once, not the whole entry.
+    const servers = tree.servers;
+    const entry = Array.isArray(servers) ? servers[index] : undefined;
+    if (isContainer(entry) && !Array.isArray(entry)) {
+      if (entry[key as string] !== undefined) return null;
+      entry[key as string] = fill(index);
+      return path;
+    }
+  }
   let target = path;
   // Removed already and now reported missing: the enclosing value has to go instead.
   while (target.length > 0 && removed.some((r) => samePath(r, target)))

@@ -47,6 +47,8 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       lookback: formatDuration(server.lookbackMs),
       timeout: formatDuration(server.timeoutMs),
       eventConcurrency: server.eventConcurrency,
+      batchMaxEvents: server.batch.maxEvents,
+      batchMaxBytes: server.batch.maxBytes,
       clientHostLimit: server.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel,
       ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),

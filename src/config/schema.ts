@@ -90,6 +90,12 @@ function httpUrl(example: string) {
   });
 }
 
+/** The server URL: VBO's base, without the /vN the client adds itself. */
+const serverUrl = httpUrl("https://vbo.example:4443").refine((url) => !/\/v\d+$/i.test(url), {
+  message:
+    "must not end with the API version (/v6, /v7, /v8): the exporter adds it; set apiVersion (VBO_API_VERSION) instead",
+});
+
 const serverName = z
   .string(expect("expected a name"))
   .refine((s) => /^[\p{L}\p{N}][\p{L}\p{N}_.:@-]{0,62}$/u.test(s), {
@@ -104,7 +110,7 @@ const tlsClient = z.strictObject({
 
 export const serverSchema = z.strictObject({
   name: serverName,
-  url: httpUrl("https://vbo.example:4443"),
+  url: serverUrl,
   apiVersion: z
     .enum(["v6", "v7", "v8", "auto"], expect("expected one of v6, v7, v8, auto"))
     .optional(),

@@ -72,6 +72,7 @@ export interface ServerPoller {
 }
 
 const MIN_RETRY_MS = 1_000;
+const BAD_CREDENTIALS_MAX_MS = 15 * 60_000;
 /** Polls started by the change feed are at least this far apart. */
 const MIN_POLL_GAP_MS = 1_000;
 
@@ -186,6 +187,10 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
     const jitter = 1 + (random() - 0.5) * 0.2;
     if (failuresInARow === 0) return Math.max(0, options.pollIntervalMs * jitter);
     const backoff = MIN_RETRY_MS * 2 ** Math.min(failuresInARow - 1, 10);
+    // Refused credentials do not heal by themselves, and each try may count towards a lockout of
+    // the service account: back off beyond the poll interval, up to 15 minutes.
+    if (loggedReason === "bad_credentials")
+      return Math.min(Math.max(options.pollIntervalMs, backoff), BAD_CREDENTIALS_MAX_MS) * jitter;
     return Math.min(options.pollIntervalMs, backoff) * jitter;
   };
 

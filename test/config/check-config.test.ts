@@ -22,8 +22,8 @@ function run(args: string[], env: Record<string, string> = {}) {
 test("a valid file exits 0 and prints a summary with the secrets masked", () => {
   const result = run(["--config", "valid.yml", "--show"], { VBO_PASSWORD: SECRET });
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /^valid\.yml: valid$/m);
-  assert.match(result.stdout, /server lab: https:\/\/vbo\.example:4443 \(API v8/);
+  assert.match(result.stdout, /^# valid\.yml: valid$/m);
+  assert.match(result.stdout, /^# {3}server lab: https:\/\/vbo\.example:4443 \(API v8/m);
   assert.ok(!result.stdout.includes(SECRET));
   assert.ok(!result.stdout.includes("file-secret-pw"));
   assert.ok(!result.stderr.includes(SECRET));

@@ -104,6 +104,7 @@ test("errors from the environment name the variable, not a key", () => {
       "environment: VBO_USERNAME: is required",
       "environment: VBO_POLL_INTERVAL: expected a duration like 30s",
       "environment: SHARD_INDEX: is required",
+      "environment: VBO_PASSWORD: is required (set VBO_PASSWORD or VBO_PASSWORD_FILE)",
     ],
   );
   assert.deepEqual(errors(parse(null, { VBO_URL: "https://h:4443", VBO_USERNAME: "u" })), [
