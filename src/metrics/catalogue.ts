@@ -23,6 +23,12 @@ export const POLL_DURATION_BUCKETS = [
   0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ] as const;
 
+/** What was quarantined and why (a bounded list each): exported at 0 per server. */
+export {
+  UNREADABLE_KINDS as QUARANTINE_KINDS,
+  UNREADABLE_REASONS as QUARANTINE_REASONS,
+} from "../vbo/unreadable.ts";
+
 /** Why a poll fails (the VBO client's reasons, outbox backpressure, anything else): exported at 0 per server. */
 export const POLL_ERROR_REASONS = [
   "bad_credentials",
@@ -133,6 +139,11 @@ export const CATALOGUE = {
     type: "counter",
     help: "Failed polls of the VBO server by reason (bad_credentials, tls, unreachable, timeout, bad_response, server_error, throttled, outbox_full, ...).",
     labels: ["server", "reason"],
+  },
+  vbo_records_quarantined_total: {
+    type: "counter",
+    help: "Records VBO sent that could not be read (kind session, event or event_list; reason missing_field, wrong_type, bad_timestamp, not_an_object or not_found), kept in the state's quarantine instead of failing the poll; each record counts once. List them with `vbo-restore-exporter quarantine list`.",
+    labels: ["server", "kind", "reason"],
   },
   vbo_server_info: {
     type: "gauge",

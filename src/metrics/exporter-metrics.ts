@@ -13,6 +13,8 @@ import {
   type MetricName,
   metricSpec,
   POLL_ERROR_REASONS,
+  QUARANTINE_KINDS,
+  QUARANTINE_REASONS,
   type RestoreCounter,
 } from "./catalogue.ts";
 import { createNewSeriesHold } from "./new-series-hold.ts";
@@ -120,6 +122,15 @@ export function createExporterMetrics(
   const clockOffset = gauge(registry, "vbo_server_clock_offset_seconds");
   const watchlistUp = gauge(registry, "vbo_audit_watchlist_up");
   const watchlistSubjects = gauge(registry, "vbo_audit_watchlist_subjects");
+  // Read from the quarantine at each scrape: a row is never deleted, so the count only grows.
+  counter(registry, "vbo_records_quarantined_total", function collect(this: Counter) {
+    this.reset();
+    for (const server of options.servers)
+      for (const kind of QUARANTINE_KINDS)
+        for (const reason of QUARANTINE_REASONS) this.inc({ server, kind, reason }, 0);
+    for (const row of store.quarantine.counts())
+      this.inc({ server: row.server, kind: row.kind, reason: row.reason }, row.count);
+  });
 
   buildInfo.set({ version: options.version }, 1);
   for (const server of options.servers) {
