@@ -103,6 +103,7 @@ export function buildConfig(
         maxSessions: DEFAULTS.pollBatchMaxSessions,
       },
       clientHostLimit: server.clientHostLimit ?? DEFAULTS.clientHostLimit,
+      labelMaxLength: server.labelMaxLength ?? DEFAULTS.labelMaxLength,
       dropClientHostLabel: server.dropClientHostLabel ?? DEFAULTS.dropClientHostLabel,
       pageSize: server.pageSize ?? null,
       watchlist: {

@@ -48,6 +48,7 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       timeout: formatDuration(server.timeoutMs),
       eventConcurrency: server.eventConcurrency,
       clientHostLimit: server.clientHostLimit,
+      labelMaxLength: server.labelMaxLength,
       dropClientHostLabel: server.dropClientHostLabel,
       ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
       watchlist: {

@@ -45,6 +45,8 @@ export interface ServerConfig {
   readonly batch: BatchLimits;
   /** Distinct client_host label values per server before overflow goes to `other`. */
   readonly clientHostLimit: number;
+  /** Most characters of a metric label value taken from VBO; longer ones end in `~` and a hash. */
+  readonly labelMaxLength: number;
   /** Drops the client_host label from metrics entirely (log records keep it). */
   readonly dropClientHostLabel: boolean;
   /** Page size asked of VBO; null lets the client choose. */

@@ -47,6 +47,7 @@ export function pollerOptionsFor(server: ServerConfig): ServerPollerOptions {
     policy: {
       clientHostLimit: server.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel,
+      labelMaxLength: server.labelMaxLength,
     },
   };
 }

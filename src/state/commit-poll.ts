@@ -2,7 +2,13 @@
 // final values, event ids kept only for sessions still running, lookups in one query each, and one
 // counter upsert per distinct row. Runs inside the caller's transaction.
 import type { DatabaseSync } from "node:sqlite";
-import { organizationLabel, restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
+import {
+  boundLabel,
+  DEFAULT_LABEL_MAX_LENGTH,
+  organizationLabel,
+  restoreTypeLabel,
+  splitClientHost,
+} from "../pipeline/labels.ts";
 import type { PollResult } from "../pipeline/types.ts";
 import type { RestoreSession } from "../vbo/types.ts";
 import {
@@ -17,6 +23,8 @@ export interface LabelPolicy {
   readonly clientHostLimit: number;
   /** Count every session under client_host="" instead. */
   readonly dropClientHostLabel: boolean;
+  /** Most characters of a label value from VBO (see boundLabel); default 128. */
+  readonly labelMaxLength?: number;
 }
 
 export const LAST_TS_METRIC = "vbo_last_restore_session_timestamp_seconds";
@@ -82,7 +90,8 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
     policy: LabelPolicy,
   ): { hosts: string[]; overflowed: number } {
     if (policy.dropClientHostLabel) return { hosts: sessions.map(() => ""), overflowed: 0 };
-    const raw = sessions.map((s) => splitClientHost(s.clientHost).host);
+    const max = policy.labelMaxLength ?? DEFAULT_LABEL_MAX_LENGTH;
+    const raw = sessions.map((s) => boundLabel(splitClientHost(s.clientHost).host, max));
     const known = new Set(
       (statements.knownHosts.all(server, idList(new Set(raw))) as { host: string }[]).map(
         (r) => r.host,
@@ -127,11 +136,12 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
     }
 
     const labels = new Map<string, SessionLabels>();
+    const max = policy.labelMaxLength ?? DEFAULT_LABEL_MAX_LENGTH;
     const { hosts, overflowed } = clientHostLabels(server, result.newSessions, policy);
     result.newSessions.forEach((s, i) => {
       labels.set(s.id, {
-        organization: organizationLabel(s.organization),
-        restoreType: restoreTypeLabel(s.type),
+        organization: boundLabel(organizationLabel(s.organization), max),
+        restoreType: boundLabel(restoreTypeLabel(s.type), max),
         clientHost: hosts[i] ?? "",
       });
     });
@@ -217,11 +227,15 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
     for (const [id, eventIds] of eventsPerSession)
       if (!finalRead.has(id)) statements.bumpEvents.run(eventIds.length, server, id);
 
-    const batchCounts = countBatch(result, (id) => {
-      const l = labels.get(id);
-      if (!l) throw new Error(`session ${id} of ${server} is not committed`);
-      return l;
-    });
+    const batchCounts = countBatch(
+      result,
+      (id) => {
+        const l = labels.get(id);
+        if (!l) throw new Error(`session ${id} of ${server} is not committed`);
+        return l;
+      },
+      max,
+    );
     const counts: BatchCounts =
       overflowed === 0
         ? batchCounts

@@ -1,5 +1,5 @@
 // Pure: what one committed batch adds to each metric, from the poll result and the sessions' labels.
-import { rawLabel } from "../pipeline/labels.ts";
+import { boundLabel, DEFAULT_LABEL_MAX_LENGTH, rawLabel } from "../pipeline/labels.ts";
 import type { PollResult } from "../pipeline/types.ts";
 import type { RestoreSession } from "../vbo/types.ts";
 
@@ -57,8 +57,10 @@ export function sessionDurationSeconds(session: RestoreSession): number | null {
 export function countBatch(
   result: PollResult,
   labelsOf: (sessionId: string) => SessionLabels,
+  maxLength = DEFAULT_LABEL_MAX_LENGTH,
 ): BatchCounts {
   const server = result.server;
+  const label = (raw: string | null | undefined) => boundLabel(rawLabel(raw), maxLength);
   const sums = new Map<string, CounterIncrement>();
   const add = (metric: CounterMetric, labels: readonly string[], value: number) => {
     const key = `${metric}\u0000${labels.join("\u0000")}`;
@@ -81,7 +83,7 @@ export function countBatch(
     const l = labelsOf(session.id);
     add(
       "vbo_restore_sessions_finished_total",
-      [server, l.organization, l.restoreType, l.clientHost, rawLabel(session.result)],
+      [server, l.organization, l.restoreType, l.clientHost, label(session.result)],
       1,
     );
     const seconds = sessionDurationSeconds(session);
@@ -90,12 +92,16 @@ export function countBatch(
   }
   for (const { session, event, watched } of result.newEvents) {
     const l = labelsOf(session.id);
-    const eventType = rawLabel(event.type);
+    const eventType = label(event.type);
     if (watched !== undefined)
-      add("vbo_audited_restore_events_total", [server, l.organization, watched, eventType], 1);
+      add(
+        "vbo_audited_restore_events_total",
+        [server, l.organization, boundLabel(watched, maxLength), eventType],
+        1,
+      );
     add(
       "vbo_restore_events_total",
-      [server, l.organization, l.restoreType, l.clientHost, eventType, rawLabel(event.status)],
+      [server, l.organization, l.restoreType, l.clientHost, eventType, label(event.status)],
       1,
     );
     add(

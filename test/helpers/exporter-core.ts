@@ -61,6 +61,7 @@ export function defaultPollerOptions(overrides: CorePollerOptions = {}): ServerP
     ...rest,
     batch: { ...defaults.batch, ...batch },
     policy: {
+      ...defaults.policy,
       clientHostLimit: clientHostLimit ?? defaults.policy.clientHostLimit,
       dropClientHostLabel: dropClientHostLabel ?? defaults.policy.dropClientHostLabel,
     },
