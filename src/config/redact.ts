@@ -49,6 +49,14 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       eventConcurrency: server.eventConcurrency,
       clientHostLimit: server.clientHostLimit,
       labelMaxLength: server.labelMaxLength,
+      labelLimits: {
+        organization: server.labelLimits.organization,
+        restoreType: server.labelLimits.restore_type,
+        eventType: server.labelLimits.event_type,
+        status: server.labelLimits.status,
+        result: server.labelLimits.result,
+        subject: server.labelLimits.subject,
+      },
       dropClientHostLabel: server.dropClientHostLabel,
       ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
       watchlist: {

@@ -160,6 +160,11 @@ export const CATALOGUE = {
     help: 'Restore sessions counted under client_host="other" because the per-server limit of distinct client hosts was reached.',
     labels: ["server"],
   },
+  vbo_label_overflow_total: {
+    type: "counter",
+    help: 'Restore sessions or events counted under "other" for a label (organization, restore_type, event_type, status, result, subject) because the per-server limit of its distinct values (labelLimits) was reached.',
+    labels: ["server", "label"],
+  },
   vbo_server_clock_offset_seconds: {
     type: "gauge",
     help: "VBO's clock minus the exporter's, from the Date header of VBO's latest answer (whole seconds, so within about a second); absent until a poll has seen one. Beyond the one-hour overlap, fix the time sync of either host.",
@@ -250,6 +255,7 @@ export type RestoreCounter =
   | "vbo_restore_events_total"
   | "vbo_restore_items_bytes_total"
   | "vbo_client_host_overflow_total"
+  | "vbo_label_overflow_total"
   | "vbo_audited_restore_events_total";
 
 /** Every metric as a list, in catalogue order. */

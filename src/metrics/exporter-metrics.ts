@@ -4,6 +4,7 @@
 // counter's label set first counted after a server's history read is held at 0 for
 // `newSeriesHoldMs` so increase() sees its first value (new-series-hold.ts).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from "prom-client";
+import { GUARDED_LABELS } from "../pipeline/labels.ts";
 import type { BatchCounts } from "../state/counting.ts";
 import type { StateStore } from "../state/store.ts";
 import {
@@ -53,6 +54,7 @@ const RESTORE_COUNTERS: readonly RestoreCounter[] = [
   "vbo_restore_events_total",
   "vbo_restore_items_bytes_total",
   "vbo_client_host_overflow_total",
+  "vbo_label_overflow_total",
   "vbo_audited_restore_events_total",
 ];
 
@@ -139,6 +141,10 @@ export function createExporterMetrics(
     for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ server, reason }, 0);
     counters.get("vbo_client_host_overflow_total")?.inc({ server }, 0);
     hold.known(keyOf(["vbo_client_host_overflow_total", server]));
+    for (const label of GUARDED_LABELS) {
+      counters.get("vbo_label_overflow_total")?.inc({ server, label }, 0);
+      hold.known(keyOf(["vbo_label_overflow_total", server, label]));
+    }
   }
 
   const applyNow = (metric: RestoreCounter, labels: Labels, value: number) =>

@@ -4,6 +4,29 @@ import { createHash } from "node:crypto";
 /** Most characters of a label value taken from VBO, unless configured (labelMaxLength). */
 export const DEFAULT_LABEL_MAX_LENGTH = 128;
 
+/** The labels the guard bounds besides client_host (which keeps its own table and counter). */
+export const GUARDED_LABELS = [
+  "organization",
+  "restore_type",
+  "event_type",
+  "status",
+  "result",
+  "subject",
+] as const;
+export type GuardedLabel = (typeof GUARDED_LABELS)[number];
+
+/** Distinct values admitted per server and label before the rest count as `other`. */
+export type LabelLimits = Readonly<Record<GuardedLabel, number>>;
+
+export const DEFAULT_LABEL_LIMITS: LabelLimits = {
+  organization: 10_000,
+  restore_type: 50,
+  event_type: 50,
+  status: 50,
+  result: 50,
+  subject: 10_000,
+};
+
 /**
  * A label value cut to `max` characters: a longer one keeps its first max-9 characters, then `~`
  * and 8 hex digits of its SHA-256, so two long values that start alike stay apart.

@@ -48,6 +48,7 @@ export function pollerOptionsFor(server: ServerConfig): ServerPollerOptions {
       clientHostLimit: server.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel,
       labelMaxLength: server.labelMaxLength,
+      labelLimits: server.labelLimits,
     },
   };
 }

@@ -4,7 +4,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import {
   boundLabel,
+  DEFAULT_LABEL_LIMITS,
   DEFAULT_LABEL_MAX_LENGTH,
+  type LabelLimits,
   organizationLabel,
   restoreTypeLabel,
   splitClientHost,
@@ -13,10 +15,12 @@ import type { PollResult } from "../pipeline/types.ts";
 import type { RestoreSession } from "../vbo/types.ts";
 import {
   type BatchCounts,
+  type CounterIncrement,
   countBatch,
   type SessionLabels,
   sessionDurationSeconds,
 } from "./counting.ts";
+import { labelGuards } from "./label-guard.ts";
 
 export interface LabelPolicy {
   /** Distinct client_host values admitted per server before overflow to "other". */
@@ -25,6 +29,8 @@ export interface LabelPolicy {
   readonly dropClientHostLabel: boolean;
   /** Most characters of a label value from VBO (see boundLabel); default 128. */
   readonly labelMaxLength?: number;
+  /** Distinct values per server of each other label from VBO before overflow to "other". */
+  readonly labelLimits?: LabelLimits;
 }
 
 export const LAST_TS_METRIC = "vbo_last_restore_session_timestamp_seconds";
@@ -40,6 +46,7 @@ export const idList = (ids: Iterable<string>): string => JSON.stringify([...ids]
 
 /** The batch writer over `db` (its statements prepared once). */
 export function pollCommitter(db: DatabaseSync): CommitPoll {
+  const guards = labelGuards(db);
   const statements = {
     known: db.prepare(
       "SELECT id FROM sessions WHERE server = ? AND id IN (SELECT value FROM json_each(?))",
@@ -137,11 +144,15 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
 
     const labels = new Map<string, SessionLabels>();
     const max = policy.labelMaxLength ?? DEFAULT_LABEL_MAX_LENGTH;
+    const guard = guards(server, policy.labelLimits ?? DEFAULT_LABEL_LIMITS);
     const { hosts, overflowed } = clientHostLabels(server, result.newSessions, policy);
     result.newSessions.forEach((s, i) => {
       labels.set(s.id, {
-        organization: boundLabel(organizationLabel(s.organization), max),
-        restoreType: boundLabel(restoreTypeLabel(s.type), max),
+        organization: guard.admit(
+          "organization",
+          boundLabel(organizationLabel(s.organization), max),
+        ),
+        restoreType: guard.admit("restore_type", boundLabel(restoreTypeLabel(s.type), max)),
         clientHost: hosts[i] ?? "",
       });
     });
@@ -235,17 +246,28 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
         return l;
       },
       max,
+      guard.admit,
     );
+    const overflow: CounterIncrement[] = [
+      ...(overflowed === 0
+        ? []
+        : [
+            {
+              metric: "vbo_client_host_overflow_total" as const,
+              labels: [server],
+              value: overflowed,
+            },
+          ]),
+      ...[...guard.overflowed()].map(([label, value]) => ({
+        metric: "vbo_label_overflow_total" as const,
+        labels: [server, label],
+        value,
+      })),
+    ];
     const counts: BatchCounts =
-      overflowed === 0
+      overflow.length === 0
         ? batchCounts
-        : {
-            ...batchCounts,
-            counters: [
-              ...batchCounts.counters,
-              { metric: "vbo_client_host_overflow_total", labels: [server], value: overflowed },
-            ],
-          };
+        : { ...batchCounts, counters: [...batchCounts.counters, ...overflow] };
     for (const c of counts.counters)
       statements.addCounter.run(c.metric, JSON.stringify(c.labels), c.value);
     for (const l of counts.lastSessions)

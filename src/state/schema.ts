@@ -2,7 +2,7 @@
 // meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Where chunks go until records are routed per organization (a Loki tenant, say). */
 export const DEFAULT_DESTINATION = "default";
@@ -188,5 +188,15 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS quarantine_open ON quarantine (server, session_id)
     WHERE resolved_at_ms IS NULL;
+`,
+  // The label values admitted per server and label by the cardinality guard (client_host keeps
+  // its own table).
+  `
+  CREATE TABLE IF NOT EXISTS label_values (
+    server TEXT NOT NULL,
+    label TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (server, label, value)
+  ) WITHOUT ROWID;
 `,
 ];

@@ -204,3 +204,45 @@ test("label length: a 10 KB clientHost becomes a bounded label, distinct hosts s
   const sorted = (m: Map<string, number>) => [...m].filter(([, v]) => v > 0).sort();
   assert.deepEqual(sorted(counted), sorted(expected));
 });
+
+test("cardinality guard by label: beyond labelLimits new organizations and event types count as other", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v7",
+    historySessions: 80,
+    organizations: 5,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  t.after(() => sim.close());
+  const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
+  const core = startCore({
+    targets: [target],
+    poller: { labelLimits: { organization: 2, event_type: 2 } },
+  });
+  t.after(() => core.close());
+  await core.poller().pollOnce();
+  const sessions = await actual(core.registry, "vbo_restore_sessions_total");
+  const orgs = new Set([...sessions.keys()].map((k) => /organization=([^,]*)/.exec(k)?.[1]));
+  assert.equal(orgs.size, 3, `two admitted organizations plus "other": ${[...orgs].join(" ")}`);
+  assert.ok(orgs.has("other"));
+  const overflow = await actual(core.registry, "vbo_label_overflow_total");
+  const sumOf = (values: Map<string, number>, match: string) =>
+    [...values].filter(([k]) => k.includes(match)).reduce((a, [, v]) => a + v, 0);
+  assert.equal(
+    overflow.get("label=organization,server=lab"),
+    sumOf(sessions, "organization=other"),
+  );
+  const events = await actual(core.registry, "vbo_restore_events_total");
+  const types = new Set([...events.keys()].map((k) => /event_type=([^,]*)/.exec(k)?.[1]));
+  assert.equal(types.size, 3, [...types].join(" "));
+  assert.equal(overflow.get("label=event_type,server=lab"), sumOf(events, "event_type=other"));
+  // Nothing is lost: the totals are the truth's.
+  const truth = truthAt(sim, "lab", Date.now());
+  assert.equal(sumOf(sessions, ""), truth.sessionCount);
+  assert.equal(sumOf(events, ""), truth.eventCount);
+  const zeros = (await core.registry.getSingleMetric("vbo_label_overflow_total")?.get())?.values;
+  assert.ok(
+    zeros?.some((v) => v.labels.label === "subject" && v.value === 0),
+    "exported at 0",
+  );
+});
