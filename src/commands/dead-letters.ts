@@ -28,7 +28,7 @@ Flags:
   --limit N        how many records to list (default 10)`;
 
 /** The state directory, and with --config the secrets to keep out of the printed messages. */
-function stateDirFrom(
+export function stateDirFrom(
   config: string | undefined,
   stateDir: string | undefined,
 ): { dir: string; secrets: readonly string[] } | { errors: readonly string[] } {

@@ -4,6 +4,7 @@ import { checkConfigCommand } from "./check-config.ts";
 import type { Command } from "./command.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
 import { hashPasswordCommand } from "./hash-password.ts";
+import { quarantineCommand } from "./quarantine.ts";
 import { serveCommand } from "./serve.ts";
 import { simulateCommand } from "./simulate.ts";
 
@@ -12,6 +13,7 @@ export const commands: readonly Command[] = [
   checkConfigCommand,
   simulateCommand,
   deadLettersCommand,
+  quarantineCommand,
   auditCommand,
   hashPasswordCommand,
 ];

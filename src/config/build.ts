@@ -2,6 +2,7 @@
 // secret files read (through an injected reader, so parsing stays testable without a disk).
 import { isAbsolute, resolve } from "node:path";
 import type { LogLevel } from "../logger.ts";
+import { DEFAULT_LABEL_LIMITS } from "../pipeline/labels.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
 import { BAD_HEADER_VALUE, isHeaderValue } from "./http-header.ts";
@@ -103,6 +104,15 @@ export function buildConfig(
         maxSessions: DEFAULTS.pollBatchMaxSessions,
       },
       clientHostLimit: server.clientHostLimit ?? DEFAULTS.clientHostLimit,
+      labelMaxLength: server.labelMaxLength ?? DEFAULTS.labelMaxLength,
+      labelLimits: {
+        organization: server.labelLimits?.organization ?? DEFAULT_LABEL_LIMITS.organization,
+        restore_type: server.labelLimits?.restoreType ?? DEFAULT_LABEL_LIMITS.restore_type,
+        event_type: server.labelLimits?.eventType ?? DEFAULT_LABEL_LIMITS.event_type,
+        status: server.labelLimits?.status ?? DEFAULT_LABEL_LIMITS.status,
+        result: server.labelLimits?.result ?? DEFAULT_LABEL_LIMITS.result,
+        subject: server.labelLimits?.subject ?? DEFAULT_LABEL_LIMITS.subject,
+      },
       dropClientHostLabel: server.dropClientHostLabel ?? DEFAULTS.dropClientHostLabel,
       pageSize: server.pageSize ?? null,
       watchlist: {

@@ -26,6 +26,7 @@ export const DEFAULTS = {
   /** ...and, as a safety cap, this many sessions. */
   pollBatchMaxSessions: 500,
   clientHostLimit: 500,
+  labelMaxLength: 128,
   dropClientHostLabel: false,
   otlpProtocol: "http/protobuf",
   otlpTimeout: "10s",

@@ -80,6 +80,7 @@ const SERVER_VARS: readonly (readonly [string, string])[] = [
   ["VBO_TIMEOUT", "timeout"],
   ["VBO_EVENT_CONCURRENCY", "eventConcurrency"],
   ["VBO_CLIENT_HOST_LIMIT", "clientHostLimit"],
+  ["VBO_LABEL_MAX_LENGTH", "labelMaxLength"],
   ["VBO_DROP_CLIENT_HOST_LABEL", "dropClientHostLabel"],
   ["VBO_PAGE_SIZE", "pageSize"],
 ];

@@ -50,6 +50,15 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       batchMaxEvents: server.batch.maxEvents,
       batchMaxBytes: server.batch.maxBytes,
       clientHostLimit: server.clientHostLimit,
+      labelMaxLength: server.labelMaxLength,
+      labelLimits: {
+        organization: server.labelLimits.organization,
+        restoreType: server.labelLimits.restore_type,
+        eventType: server.labelLimits.event_type,
+        status: server.labelLimits.status,
+        result: server.labelLimits.result,
+        subject: server.labelLimits.subject,
+      },
       dropClientHostLabel: server.dropClientHostLabel,
       ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
       watchlist: {

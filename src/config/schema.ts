@@ -125,6 +125,17 @@ export const serverSchema = z.strictObject({
   batchMaxEvents: wholeNumber(1, 1_000_000).optional(),
   batchMaxBytes: wholeNumber(65_536, 1_073_741_824).optional(),
   clientHostLimit: wholeNumber(1, 100_000).optional(),
+  labelMaxLength: wholeNumber(16, 2_048).optional(),
+  labelLimits: z
+    .strictObject({
+      organization: wholeNumber(1, 1_000_000).optional(),
+      restoreType: wholeNumber(1, 1_000_000).optional(),
+      eventType: wholeNumber(1, 1_000_000).optional(),
+      status: wholeNumber(1, 1_000_000).optional(),
+      result: wholeNumber(1, 1_000_000).optional(),
+      subject: wholeNumber(1, 1_000_000).optional(),
+    })
+    .optional(),
   dropClientHostLabel: boolean.optional(),
   pageSize: wholeNumber(1, 10_000).optional(),
   watchlist: z

@@ -2,6 +2,7 @@
 // secret file read, durations in milliseconds, paths absolute.
 import type { LocalWatchEntry } from "../audit/local-entries.ts";
 import type { LogLevel } from "../logger.ts";
+import type { LabelLimits } from "../pipeline/labels.ts";
 import type { ApiVersion } from "../vbo/types.ts";
 
 export interface TlsClientConfig {
@@ -45,6 +46,10 @@ export interface ServerConfig {
   readonly batch: BatchLimits;
   /** Distinct client_host label values per server before overflow goes to `other`. */
   readonly clientHostLimit: number;
+  /** Most characters of a metric label value taken from VBO; longer ones end in `~` and a hash. */
+  readonly labelMaxLength: number;
+  /** Distinct values per label (organization, restore_type, ...) before the rest count as `other`. */
+  readonly labelLimits: LabelLimits;
   /** Drops the client_host label from metrics entirely (log records keep it). */
   readonly dropClientHostLabel: boolean;
   /** Page size asked of VBO; null lets the client choose. */

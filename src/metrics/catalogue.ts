@@ -23,6 +23,12 @@ export const POLL_DURATION_BUCKETS = [
   0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ] as const;
 
+/** What was quarantined and why (a bounded list each): exported at 0 per server. */
+export {
+  UNREADABLE_KINDS as QUARANTINE_KINDS,
+  UNREADABLE_REASONS as QUARANTINE_REASONS,
+} from "../vbo/unreadable.ts";
+
 /** Why a poll fails (the VBO client's reasons, outbox backpressure, anything else): exported at 0 per server. */
 export const POLL_ERROR_REASONS = [
   "bad_credentials",
@@ -134,6 +140,11 @@ export const CATALOGUE = {
     help: "Failed polls of the VBO server by reason (bad_credentials, tls, unreachable, timeout, bad_response, server_error, throttled, outbox_full, ...).",
     labels: ["server", "reason"],
   },
+  vbo_records_quarantined_total: {
+    type: "counter",
+    help: "Records VBO sent that could not be read (kind session, event or event_list; reason missing_field, wrong_type, bad_timestamp, not_an_object or not_found), kept in the state's quarantine instead of failing the poll; each record counts once. List them with `vbo-restore-exporter quarantine list`.",
+    labels: ["server", "kind", "reason"],
+  },
   vbo_server_info: {
     type: "gauge",
     help: "Always 1: the VBO product version and the REST API version in use.",
@@ -148,6 +159,11 @@ export const CATALOGUE = {
     type: "counter",
     help: 'Restore sessions counted under client_host="other" because the per-server limit of distinct client hosts was reached.',
     labels: ["server"],
+  },
+  vbo_label_overflow_total: {
+    type: "counter",
+    help: 'Restore sessions or events counted under "other" for a label (organization, restore_type, event_type, status, result, subject) because the per-server limit of its distinct values (labelLimits) was reached.',
+    labels: ["server", "label"],
   },
   vbo_server_clock_offset_seconds: {
     type: "gauge",
@@ -239,6 +255,7 @@ export type RestoreCounter =
   | "vbo_restore_events_total"
   | "vbo_restore_items_bytes_total"
   | "vbo_client_host_overflow_total"
+  | "vbo_label_overflow_total"
   | "vbo_audited_restore_events_total";
 
 /** Every metric as a list, in catalogue order. */

@@ -4,6 +4,7 @@
 // counter's label set first counted after a server's history read is held at 0 for
 // `newSeriesHoldMs` so increase() sees its first value (new-series-hold.ts).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from "prom-client";
+import { GUARDED_LABELS } from "../pipeline/labels.ts";
 import type { BatchCounts } from "../state/counting.ts";
 import type { StateStore } from "../state/store.ts";
 import {
@@ -13,6 +14,8 @@ import {
   type MetricName,
   metricSpec,
   POLL_ERROR_REASONS,
+  QUARANTINE_KINDS,
+  QUARANTINE_REASONS,
   type RestoreCounter,
 } from "./catalogue.ts";
 import { createNewSeriesHold } from "./new-series-hold.ts";
@@ -51,6 +54,7 @@ const RESTORE_COUNTERS: readonly RestoreCounter[] = [
   "vbo_restore_events_total",
   "vbo_restore_items_bytes_total",
   "vbo_client_host_overflow_total",
+  "vbo_label_overflow_total",
   "vbo_audited_restore_events_total",
 ];
 
@@ -120,6 +124,15 @@ export function createExporterMetrics(
   const clockOffset = gauge(registry, "vbo_server_clock_offset_seconds");
   const watchlistUp = gauge(registry, "vbo_audit_watchlist_up");
   const watchlistSubjects = gauge(registry, "vbo_audit_watchlist_subjects");
+  // Read from the quarantine at each scrape: a row is never deleted, so the count only grows.
+  counter(registry, "vbo_records_quarantined_total", function collect(this: Counter) {
+    this.reset();
+    for (const server of options.servers)
+      for (const kind of QUARANTINE_KINDS)
+        for (const reason of QUARANTINE_REASONS) this.inc({ server, kind, reason }, 0);
+    for (const row of store.quarantine.counts())
+      this.inc({ server: row.server, kind: row.kind, reason: row.reason }, row.count);
+  });
 
   buildInfo.set({ version: options.version }, 1);
   for (const server of options.servers) {
@@ -128,6 +141,10 @@ export function createExporterMetrics(
     for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ server, reason }, 0);
     counters.get("vbo_client_host_overflow_total")?.inc({ server }, 0);
     hold.known(keyOf(["vbo_client_host_overflow_total", server]));
+    for (const label of GUARDED_LABELS) {
+      counters.get("vbo_label_overflow_total")?.inc({ server, label }, 0);
+      hold.known(keyOf(["vbo_label_overflow_total", server, label]));
+    }
   }
 
   const applyNow = (metric: RestoreCounter, labels: Labels, value: number) =>

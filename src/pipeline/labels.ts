@@ -1,4 +1,41 @@
 // Pure mapping from VBO's raw session fields to the label values shared by metrics and log records.
+import { createHash } from "node:crypto";
+
+/** Most characters of a label value taken from VBO, unless configured (labelMaxLength). */
+export const DEFAULT_LABEL_MAX_LENGTH = 128;
+
+/** The labels the guard bounds besides client_host (which keeps its own table and counter). */
+export const GUARDED_LABELS = [
+  "organization",
+  "restore_type",
+  "event_type",
+  "status",
+  "result",
+  "subject",
+] as const;
+export type GuardedLabel = (typeof GUARDED_LABELS)[number];
+
+/** Distinct values admitted per server and label before the rest count as `other`. */
+export type LabelLimits = Readonly<Record<GuardedLabel, number>>;
+
+export const DEFAULT_LABEL_LIMITS: LabelLimits = {
+  organization: 10_000,
+  restore_type: 50,
+  event_type: 50,
+  status: 50,
+  result: 50,
+  subject: 10_000,
+};
+
+/**
+ * A label value cut to `max` characters: a longer one keeps its first max-9 characters, then `~`
+ * and 8 hex digits of its SHA-256, so two long values that start alike stay apart.
+ */
+export function boundLabel(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const hash = createHash("sha256").update(value).digest("hex").slice(0, 8);
+  return `${value.slice(0, Math.max(0, max - 9))}~${hash}`;
+}
 
 const RESTORE_TYPES: Readonly<Record<string, string>> = {
   vex: "exchange",
@@ -21,7 +58,8 @@ export interface ClientHostParts {
   readonly gateway: string | null;
 }
 
-const VIA = /^(.*?)\s*\(\s*via:\s*(.*?)\s*\)\s*$/i;
+// The last `(via: …)`, wherever it stands: a server may send more text after it.
+const VIA = /^(.*)\(\s*via:\s*([^)]*?)\s*\)/i;
 
 /** Splits `BXYDEV01 (via: 203.0.113.10)` into host and gateway; bare names have no gateway. */
 export function splitClientHost(raw: string | null | undefined): ClientHostParts {

@@ -6,6 +6,7 @@ import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { BatchSink } from "../pipeline/types.ts";
 import type { LabelPolicy, StateStore } from "../state/store.ts";
 import type { VboClient } from "../vbo/types.ts";
+import type { UnreadableRecord } from "../vbo/unreadable.ts";
 import { type BatchBounds, createBatchBuilder } from "./batch-builder.ts";
 import { readChangeFeed } from "./change-feed.ts";
 import { type CommitContext, type CommitState, commitBatch } from "./commit-batch.ts";
@@ -39,6 +40,8 @@ export interface CycleDeps {
   readonly options: CycleOptions;
   /** Called for a running session the server no longer knows (404). */
   readonly onVanished?: (sessionId: string) => void;
+  /** Called once for each record quarantined for the first time (it could not be read). */
+  readonly onQuarantined?: (record: UnreadableRecord) => void;
 }
 
 export interface CycleOutcome {
@@ -114,9 +117,19 @@ export async function runPollCycle(
   const totals = { newSessions: 0, newEvents: 0, refreshed: 0, stampedAhead: 0 };
   let cursorNowMs = before.cursorMs;
   let vboNowMs: number | undefined;
+  /** Kept in the state, told once; the poll goes on without the record. */
+  const quarantine = (record: UnreadableRecord) => {
+    if (store.quarantine.add(server, record, clock.now())) deps.onQuarantined?.(record);
+  };
   const commit = (batch: ReturnType<typeof builder.flush>) => {
     if (batch === null) return;
     const done = commitBatch(commitContext, batch, state);
+    for (const part of batch.parts) {
+      // Taken now: a session read well in full resolves all its records, a new one itself.
+      if (part.last) store.quarantine.resolveSession(server, part.session.id, clock.now());
+      else if (part.role === "new")
+        store.quarantine.resolveSession(server, part.session.id, clock.now(), ["session"]);
+    }
     state = done.state;
     totals.newSessions += done.newSessions;
     totals.newEvents += done.newEvents;
@@ -131,6 +144,15 @@ export async function runPollCycle(
     state = { ...state, memory: feed.memory };
     const planned = state.memory;
     const waitSinceNs = commitContext.waitForRunningSinceNs();
+    const open = store.quarantine.open(server);
+    const retryEvents = new Set<string>();
+    const quarantinedSessions: string[] = [];
+    for (const row of open) {
+      if (row.sessionId === null) continue;
+      if (row.kind === "session") quarantinedSessions.push(row.sessionId);
+      else if (before.runningSince.has(row.sessionId)) retryEvents.add(row.sessionId);
+    }
+    const knownQuarantined = store.knownSessionIds(server, quarantinedSessions);
     const chunks = fetchInOrder(
       (planSignal) =>
         planPoll({
@@ -144,14 +166,23 @@ export async function runPollCycle(
           memory: planned,
           overdue: (id) =>
             planned.heldBack.get(id)?.events.some((e) => e.startTime.ns < waitSinceNs) === true,
-          listSessions: (query) => client.listRestoreSessions(query, planSignal),
+          listSessions: (query, onUnreadable) =>
+            client.listRestoreSessions(query, planSignal, onUnreadable),
+          quarantine,
+          retryEvents,
+          retrySessions: quarantinedSessions.filter((id) => !knownQuarantined.has(id)),
+          getSession: (id) => client.getRestoreSession(id, planSignal),
           knownSessionIds: (ids) => store.knownSessionIds(server, ids),
           serverNowMs,
         }),
       {
         getSession: (id, s) => client.getRestoreSession(id, s),
-        listEvents: (id, s, fromOffset) =>
-          client.listRestoreSessionEvents(id, s, fromOffset > 0 ? { fromOffset } : undefined),
+        listEvents: (id, s, fromOffset, onUnreadable) =>
+          client.listRestoreSessionEvents(id, s, {
+            onUnreadable,
+            ...(fromOffset > 0 ? { fromOffset } : {}),
+          }),
+        quarantine,
         showsNews: (id, events) => {
           const seen = store.seenEventIds(server, id);
           const held = new Map(planned.heldBack.get(id)?.events.map((e) => [e.id, e.status]));

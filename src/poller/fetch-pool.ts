@@ -1,7 +1,10 @@
 // Reads the events of the planned sessions ahead of the commits: up to `concurrency` requests in
 // flight at any time, each session read page by page into a bounded buffer, and handed on in plan
-// order as chunks, so one huge session streams through instead of being collected whole.
+// order as chunks, so one huge session streams through instead of being collected whole. An event
+// that cannot be read, or an events list that answers 404, is quarantined and the session handed
+// on without its last chunk: it stays running for the state and its events are read again later.
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
+import { type OnUnreadable, RecordError, type UnreadableRecord } from "../vbo/unreadable.ts";
 import type { WorkItem } from "./plan.ts";
 
 export type Chunk =
@@ -15,7 +18,10 @@ export type Chunk =
       readonly fromOffset: number;
       /** The first chunk of this session in this poll. */
       readonly first: boolean;
-      /** The last chunk: every event VBO lists for the session has been handed on. */
+      /**
+       * The last chunk: every event VBO lists for the session has been read and handed on. A
+       * session with a record quarantined in this read has none (its read ends without it).
+       */
       readonly last: boolean;
       /** When the session was re-read by id (epoch ms), on its first chunk. */
       readonly rereadAtMs?: number;
@@ -43,7 +49,10 @@ export interface EventSource {
     sessionId: string,
     signal: AbortSignal,
     fromOffset: number,
+    onUnreadable: OnUnreadable,
   ): AsyncIterable<RestoreEvent>;
+  /** Keeps a record that could not be read (an event, a session, an events list). */
+  quarantine(record: UnreadableRecord): void;
   /** Whether events listed from a session's offset hold anything not committed as it is now. */
   showsNews(sessionId: string, events: readonly RestoreEvent[]): boolean;
   nowMs(): number;
@@ -59,6 +68,8 @@ interface Slot {
   done: boolean;
   vanished: boolean;
   unchanged: boolean;
+  /** A record of this session's read was quarantined: the read has no last chunk. */
+  troubled: boolean;
   error: unknown;
   /** Events handed on so far. */
   handedOn: number;
@@ -106,8 +117,12 @@ export async function* fetchInOrder(
       const item = slot.item;
       const probe = item.kind === "refresh" && item.probe;
       if (slot.session === null && !probe && !(await reread(slot))) return;
+      const onUnreadable = (record: UnreadableRecord) => {
+        slot.troubled = true;
+        source.quarantine(record);
+      };
       slot.iterator ??= source
-        .listEvents(slot.id, signal, item.kind === "refresh" ? item.fromOffset : 0)
+        .listEvents(slot.id, signal, item.kind === "refresh" ? item.fromOffset : 0, onUnreadable)
         [Symbol.asyncIterator]();
       let ended = false;
       while (slot.buffer.length < chunkEvents) {
@@ -133,12 +148,11 @@ export async function* fetchInOrder(
       }
       slot.done = ended;
     } catch (error) {
-      // A running session's events gone (404): the session is, too.
-      if (slot.item.kind === "refresh" && isNotFound(error)) {
-        buffered -= slot.buffer.length;
-        slot.buffer = [];
-        slot.vanished = true;
-      } else slot.error = error;
+      try {
+        await failed(slot, error);
+      } catch (again) {
+        slot.error = again;
+      }
       slot.done = true;
     } finally {
       slot.reading = false;
@@ -146,6 +160,35 @@ export async function* fetchInOrder(
       pump();
       notify();
     }
+  };
+
+  /**
+   * A read that failed: an events list that answers 404 while the session is there (listed, or
+   * read by id now), and a session that cannot be read by id, are quarantined; a running session
+   * gone with its events has vanished; anything else fails the poll.
+   */
+  const failed = async (slot: Slot, error: unknown): Promise<void> => {
+    if (error instanceof RecordError && error.record !== null && slot.item.kind === "refresh") {
+      // Read again by id, the running session no longer decodes: it stays as committed.
+      source.quarantine(error.record);
+      buffered -= slot.buffer.length;
+      slot.buffer = [];
+      slot.unchanged = true;
+      return;
+    }
+    if (!isNotFound(error)) throw error;
+    if (slot.session === null && !(await reread(slot))) return;
+    source.quarantine({
+      kind: "event_list",
+      recordId: null,
+      sessionId: slot.id,
+      position: null,
+      reason: "not_found",
+      field: null,
+      message: error instanceof Error ? error.message : String(error),
+      raw: "",
+    });
+    slot.troubled = true;
   };
 
   /** Reads the session by id; false when the server no longer has it. */
@@ -190,6 +233,7 @@ export async function* fetchInOrder(
     done: item.kind === "mark" || item.kind === "gone",
     vanished: item.kind === "gone",
     unchanged: false,
+    troubled: false,
     error: null,
     handedOn: 0,
     rereadAtMs: undefined,
@@ -243,12 +287,13 @@ export async function* fetchInOrder(
       } else if (head.session !== null && (head.done || head.buffer.length >= chunkEvents)) {
         const events = head.buffer.splice(0, chunkEvents);
         buffered -= events.length;
-        const last = head.done && head.buffer.length === 0;
+        const ended = head.done && head.buffer.length === 0;
+        const last = ended && !head.troubled;
         const first = head.handedOn === 0;
         const fromOffset =
           (head.item.kind === "refresh" ? head.item.fromOffset : 0) + head.handedOn;
         head.handedOn += events.length;
-        if (last) window.shift();
+        if (ended) window.shift();
         pump();
         yield {
           kind: "events",

@@ -1,7 +1,9 @@
 // Lists a poll's time slices one by one, as the pipeline asks for more work, and plans in commit
 // order what to read: the sessions never committed (by creationTime), a mark after each slice (how
-// far the cursor may move once everything before it is committed), then the running sessions.
+// far the cursor may move once everything before it is committed), the quarantined sessions read
+// again by id, then the running sessions.
 import type { ListSessionsQuery, RestoreSession } from "../vbo/types.ts";
+import { type OnUnreadable, RecordError } from "../vbo/unreadable.ts";
 import { countStampedAhead, sliceCursorMs } from "./cursor.ts";
 import { byCreationTime, type Slice, sliceRange } from "./diff.ts";
 import type { PollMemory } from "./poll-memory.ts";
@@ -42,7 +44,17 @@ export interface PlanInput {
   readonly memory: RefreshMemory;
   /** Whether a session has an event held back for longer than the wait (to be taken now). */
   readonly overdue: (id: string) => boolean;
-  readonly listSessions: (query: ListSessionsQuery) => AsyncIterable<RestoreSession>;
+  readonly listSessions: (
+    query: ListSessionsQuery,
+    onUnreadable: OnUnreadable,
+  ) => AsyncIterable<RestoreSession>;
+  /** Keeps a session that could not be read (it is passed over; the poll goes on). */
+  readonly quarantine: OnUnreadable;
+  /** Running sessions with a quarantined event or events list: their events are read in full. */
+  readonly retryEvents: ReadonlySet<string>;
+  /** Quarantined sessions never committed, read again by id after the slices. */
+  readonly retrySessions: readonly string[];
+  readonly getSession: (id: string) => Promise<RestoreSession>;
   readonly knownSessionIds: (ids: readonly string[]) => ReadonlySet<string>;
   /** VBO's now as its latest answer showed it; undefined when unknown or not believable. */
   readonly serverNowMs: () => number | undefined;
@@ -98,7 +110,8 @@ export type RefreshMemory = Pick<
  * with one request when its events since the offset show nothing new.
  */
 export function planRefresh(
-  input: Pick<PlanInput, "running" | "memory" | "nowMs" | "overdue">,
+  input: Pick<PlanInput, "running" | "memory" | "nowMs" | "overdue"> &
+    Partial<Pick<PlanInput, "retryEvents">>,
   runningListed: ReadonlyMap<string, RestoreSession>,
 ): WorkItem[] {
   const { memory } = input;
@@ -119,7 +132,11 @@ export function planRefresh(
     const fromOffset = memory.eventOffsets.get(id) ?? 0;
     const refresh = (probe: boolean) =>
       items.push({ kind: "refresh", id, listed, fromOffset, probe });
-    if (input.overdue(id)) refresh(false);
+    // A quarantined event may read well now: every event is listed again (the taken ones are
+    // known by id), until one read of them all is clean.
+    if (input.retryEvents?.has(id) === true)
+      items.push({ kind: "refresh", id, listed, fromOffset: 0, probe: false });
+    else if (input.overdue(id)) refresh(false);
     else if (listed !== null) {
       if (listed.eTag === null || listed.eTag !== known) refresh(false);
     } else if (feed !== null) {
@@ -146,7 +163,7 @@ export async function* planPoll(input: PlanInput): AsyncGenerator<WorkItem> {
     // VBO's now when it answered the first page: whatever VBO starts later is stamped at or after
     // it (later pages come only after this page's sessions have been taken).
     let answeredAtMs: number | undefined;
-    for await (const session of input.listSessions(sliceQuery(slice))) {
+    for await (const session of input.listSessions(sliceQuery(slice), input.quarantine)) {
       answeredAtMs ??= input.serverNowMs();
       listed.set(session.id, session);
     }
@@ -168,5 +185,27 @@ export async function* planPoll(input: PlanInput): AsyncGenerator<WorkItem> {
       stampedAhead: countStampedAhead(sessions, answeredAtMs, STAMP_TOLERANCE_MS),
     };
   }
+  for (const id of input.retrySessions) {
+    if (planned.has(id)) continue;
+    const session = await readAgain(input, id);
+    if (session !== null && !input.knownSessionIds([id]).has(id)) {
+      planned.add(id);
+      yield { kind: "new", session };
+    }
+  }
   yield* planRefresh(input, runningListed);
+}
+
+/** A quarantined session read by id: null while it still cannot be read, or is gone. */
+async function readAgain(input: PlanInput, id: string): Promise<RestoreSession | null> {
+  try {
+    return await input.getSession(id);
+  } catch (error) {
+    if (error instanceof RecordError && error.record !== null) {
+      input.quarantine(error.record);
+      return null;
+    }
+    if ((error as { reason?: unknown } | null)?.reason === "not_found") return null;
+    throw error;
+  }
 }

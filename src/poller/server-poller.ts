@@ -47,6 +47,8 @@ export function pollerOptionsFor(server: ServerConfig): ServerPollerOptions {
     policy: {
       clientHostLimit: server.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel,
+      labelMaxLength: server.labelMaxLength,
+      labelLimits: server.labelLimits,
     },
   };
 }
@@ -127,6 +129,18 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
             logger.warn(
               { session: id },
               "a running restore session is gone from the server; no longer tracked",
+            ),
+          onQuarantined: (record) =>
+            logger.warn(
+              {
+                kind: record.kind,
+                id: record.recordId,
+                session: record.sessionId,
+                ...(record.position === null ? {} : { position: record.position }),
+                reason: record.reason,
+                field: record.field,
+              },
+              `VBO sent a ${record.kind.replace("_", " ")} that cannot be read (${record.message}); it is quarantined (see: vbo-restore-exporter quarantine list) and the poll goes on`,
             ),
           options,
         },

@@ -46,14 +46,18 @@ export function faultySession(
   return json;
 }
 
-/** The first item event (or the start event when there is none) of a nullRequired session. */
+/** The first item event (or the start event when there is none) of a nullRequired session, or of
+ * a nullEventIdRate one. */
 export function faultyEvent(
   faults: FaultSettings,
   seed: number,
   plan: SessionPlan,
   json: Record<string, unknown>,
 ): Record<string, unknown> {
-  if (json.order === Math.min(1, plan.itemEvents) && nullRequired(faults, seed, plan))
+  if (
+    json.order === Math.min(1, plan.itemEvents) &&
+    (nullRequired(faults, seed, plan) || picked(seed, plan, faults.nullEventIdRate, 98))
+  )
     json.id = null;
   return json;
 }

@@ -16,6 +16,8 @@ export interface FaultSettings {
   unknownEnumRate: number;
   /** Share of sessions sent with `"creationTime": null`, one of their events with `"id": null`. */
   nullRequiredRate: number;
+  /** Share of sessions (themselves well-formed) one of whose events is sent with `"id": null`. */
+  nullEventIdRate: number;
   /** Share of sessions whose clientHost is 10 KB long. */
   hugeClientHostRate: number;
   /** How many sessions (the oldest) answer 404 on their events list while the session is listed. */
@@ -34,6 +36,7 @@ export const NO_FAULTS: FaultSettings = {
   invalidJsonRate: 0,
   unknownEnumRate: 0,
   nullRequiredRate: 0,
+  nullEventIdRate: 0,
   hugeClientHostRate: 0,
   eventsNotFound: 0,
   endlessPaging: 0,
@@ -46,6 +49,7 @@ const RATE_KEYS = [
   "invalidJsonRate",
   "unknownEnumRate",
   "nullRequiredRate",
+  "nullEventIdRate",
   "hugeClientHostRate",
 ] as const;
 

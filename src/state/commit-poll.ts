@@ -2,21 +2,35 @@
 // final values, event ids kept only for sessions still running, lookups in one query each, and one
 // counter upsert per distinct row. Runs inside the caller's transaction.
 import type { DatabaseSync } from "node:sqlite";
-import { organizationLabel, restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
+import {
+  boundLabel,
+  DEFAULT_LABEL_LIMITS,
+  DEFAULT_LABEL_MAX_LENGTH,
+  type LabelLimits,
+  organizationLabel,
+  restoreTypeLabel,
+  splitClientHost,
+} from "../pipeline/labels.ts";
 import type { PollResult } from "../pipeline/types.ts";
 import type { RestoreSession } from "../vbo/types.ts";
 import {
   type BatchCounts,
+  type CounterIncrement,
   countBatch,
   type SessionLabels,
   sessionDurationSeconds,
 } from "./counting.ts";
+import { labelGuards } from "./label-guard.ts";
 
 export interface LabelPolicy {
   /** Distinct client_host values admitted per server before overflow to "other". */
   readonly clientHostLimit: number;
   /** Count every session under client_host="" instead. */
   readonly dropClientHostLabel: boolean;
+  /** Most characters of a label value from VBO (see boundLabel); default 128. */
+  readonly labelMaxLength?: number;
+  /** Distinct values per server of each other label from VBO before overflow to "other". */
+  readonly labelLimits?: LabelLimits;
 }
 
 export const LAST_TS_METRIC = "vbo_last_restore_session_timestamp_seconds";
@@ -32,6 +46,7 @@ export const idList = (ids: Iterable<string>): string => JSON.stringify([...ids]
 
 /** The batch writer over `db` (its statements prepared once). */
 export function pollCommitter(db: DatabaseSync): CommitPoll {
+  const guards = labelGuards(db);
   const statements = {
     known: db.prepare(
       "SELECT id FROM sessions WHERE server = ? AND id IN (SELECT value FROM json_each(?))",
@@ -82,7 +97,8 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
     policy: LabelPolicy,
   ): { hosts: string[]; overflowed: number } {
     if (policy.dropClientHostLabel) return { hosts: sessions.map(() => ""), overflowed: 0 };
-    const raw = sessions.map((s) => splitClientHost(s.clientHost).host);
+    const max = policy.labelMaxLength ?? DEFAULT_LABEL_MAX_LENGTH;
+    const raw = sessions.map((s) => boundLabel(splitClientHost(s.clientHost).host, max));
     const known = new Set(
       (statements.knownHosts.all(server, idList(new Set(raw))) as { host: string }[]).map(
         (r) => r.host,
@@ -127,11 +143,16 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
     }
 
     const labels = new Map<string, SessionLabels>();
+    const max = policy.labelMaxLength ?? DEFAULT_LABEL_MAX_LENGTH;
+    const guard = guards(server, policy.labelLimits ?? DEFAULT_LABEL_LIMITS);
     const { hosts, overflowed } = clientHostLabels(server, result.newSessions, policy);
     result.newSessions.forEach((s, i) => {
       labels.set(s.id, {
-        organization: organizationLabel(s.organization),
-        restoreType: restoreTypeLabel(s.type),
+        organization: guard.admit(
+          "organization",
+          boundLabel(organizationLabel(s.organization), max),
+        ),
+        restoreType: guard.admit("restore_type", boundLabel(restoreTypeLabel(s.type), max)),
         clientHost: hosts[i] ?? "",
       });
     });
@@ -217,21 +238,36 @@ export function pollCommitter(db: DatabaseSync): CommitPoll {
     for (const [id, eventIds] of eventsPerSession)
       if (!finalRead.has(id)) statements.bumpEvents.run(eventIds.length, server, id);
 
-    const batchCounts = countBatch(result, (id) => {
-      const l = labels.get(id);
-      if (!l) throw new Error(`session ${id} of ${server} is not committed`);
-      return l;
-    });
+    const batchCounts = countBatch(
+      result,
+      (id) => {
+        const l = labels.get(id);
+        if (!l) throw new Error(`session ${id} of ${server} is not committed`);
+        return l;
+      },
+      max,
+      guard.admit,
+    );
+    const overflow: CounterIncrement[] = [
+      ...(overflowed === 0
+        ? []
+        : [
+            {
+              metric: "vbo_client_host_overflow_total" as const,
+              labels: [server],
+              value: overflowed,
+            },
+          ]),
+      ...[...guard.overflowed()].map(([label, value]) => ({
+        metric: "vbo_label_overflow_total" as const,
+        labels: [server, label],
+        value,
+      })),
+    ];
     const counts: BatchCounts =
-      overflowed === 0
+      overflow.length === 0
         ? batchCounts
-        : {
-            ...batchCounts,
-            counters: [
-              ...batchCounts.counters,
-              { metric: "vbo_client_host_overflow_total", labels: [server], value: overflowed },
-            ],
-          };
+        : { ...batchCounts, counters: [...batchCounts.counters, ...overflow] };
     for (const c of counts.counters)
       statements.addCounter.run(c.metric, JSON.stringify(c.labels), c.value);
     for (const l of counts.lastSessions)

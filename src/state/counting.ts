@@ -1,5 +1,10 @@
 // Pure: what one committed batch adds to each metric, from the poll result and the sessions' labels.
-import { rawLabel } from "../pipeline/labels.ts";
+import {
+  boundLabel,
+  DEFAULT_LABEL_MAX_LENGTH,
+  type GuardedLabel,
+  rawLabel,
+} from "../pipeline/labels.ts";
 import type { PollResult } from "../pipeline/types.ts";
 import type { RestoreSession } from "../vbo/types.ts";
 
@@ -15,6 +20,7 @@ export type CounterMetric =
   | "vbo_restore_sessions_finished_total"
   | "vbo_restore_events_total"
   | "vbo_restore_items_bytes_total"
+  | "vbo_label_overflow_total"
   | "vbo_client_host_overflow_total"
   | "vbo_audited_restore_events_total";
 
@@ -57,8 +63,12 @@ export function sessionDurationSeconds(session: RestoreSession): number | null {
 export function countBatch(
   result: PollResult,
   labelsOf: (sessionId: string) => SessionLabels,
+  maxLength = DEFAULT_LABEL_MAX_LENGTH,
+  admit: (label: GuardedLabel, value: string) => string = (_, value) => value,
 ): BatchCounts {
   const server = result.server;
+  const label = (name: GuardedLabel, raw: string | null | undefined) =>
+    admit(name, boundLabel(rawLabel(raw), maxLength));
   const sums = new Map<string, CounterIncrement>();
   const add = (metric: CounterMetric, labels: readonly string[], value: number) => {
     const key = `${metric}\u0000${labels.join("\u0000")}`;
@@ -81,7 +91,7 @@ export function countBatch(
     const l = labelsOf(session.id);
     add(
       "vbo_restore_sessions_finished_total",
-      [server, l.organization, l.restoreType, l.clientHost, rawLabel(session.result)],
+      [server, l.organization, l.restoreType, l.clientHost, label("result", session.result)],
       1,
     );
     const seconds = sessionDurationSeconds(session);
@@ -90,12 +100,23 @@ export function countBatch(
   }
   for (const { session, event, watched } of result.newEvents) {
     const l = labelsOf(session.id);
-    const eventType = rawLabel(event.type);
+    const eventType = label("event_type", event.type);
     if (watched !== undefined)
-      add("vbo_audited_restore_events_total", [server, l.organization, watched, eventType], 1);
+      add(
+        "vbo_audited_restore_events_total",
+        [server, l.organization, admit("subject", boundLabel(watched, maxLength)), eventType],
+        1,
+      );
     add(
       "vbo_restore_events_total",
-      [server, l.organization, l.restoreType, l.clientHost, eventType, rawLabel(event.status)],
+      [
+        server,
+        l.organization,
+        l.restoreType,
+        l.clientHost,
+        eventType,
+        label("status", event.status),
+      ],
       1,
     );
     add(

@@ -2,7 +2,7 @@
 // meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 6;
 
 /** Where chunks go until records are routed per organization (a Loki tenant, say). */
 export const DEFAULT_DESTINATION = "default";
@@ -167,5 +167,36 @@ export const MIGRATIONS: readonly string[] = [
     observed_ms INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS watched_accesses_observed ON watched_accesses (observed_ms);
+`,
+  // Records VBO sent that could not be read, kept (scrubbed, bounded) instead of failing the poll;
+  // one row per record, resolved once the record reads well and is taken.
+  `
+  CREATE TABLE IF NOT EXISTS quarantine (
+    server TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    record_id TEXT,
+    session_id TEXT,
+    reason TEXT NOT NULL,
+    field TEXT,
+    message TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    resolved_at_ms INTEGER,
+    PRIMARY KEY (server, kind, record_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS quarantine_open ON quarantine (server, session_id)
+    WHERE resolved_at_ms IS NULL;
+`,
+  // The label values admitted per server and label by the cardinality guard (client_host keeps
+  // its own table).
+  `
+  CREATE TABLE IF NOT EXISTS label_values (
+    server TEXT NOT NULL,
+    label TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (server, label, value)
+  ) WITHOUT ROWID;
 `,
 ];

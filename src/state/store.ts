@@ -1,6 +1,7 @@
-// The durable state (node:sqlite): sessions seen, events seen, metric counters, cursors and the log
-// outbox's tables. The store owns the only connection; everything is written through transaction(fn),
-// and commitPoll writes one poll batch together with every BatchSink (the log outbox) in one.
+// The durable state (node:sqlite): sessions seen, events seen, metric counters, cursors, the log
+// outbox's tables and the quarantine. The store owns the only connection; everything is written
+// through transaction(fn), and commitPoll writes one poll batch together with every BatchSink (the
+// log outbox) in one.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeError } from "../errors.ts";
@@ -19,6 +20,7 @@ import type { BatchCounts } from "./counting.ts";
 import { openDatabase } from "./database.ts";
 import { stateDirFailure } from "./errors.ts";
 import { type OutboxReads, outboxTables } from "./outbox-tables.ts";
+import { type QuarantineTable, quarantineTable } from "./quarantine-table.ts";
 import { type Transact, transactor } from "./transaction.ts";
 import { type WatchedAccess, watchedAccessTable } from "./watched-accesses.ts";
 
@@ -51,6 +53,8 @@ export interface StateStore {
   readonly transaction: Transact;
   /** The log outbox's pending chunks and dead letters, read outside a transaction. */
   readonly outbox: OutboxReads;
+  /** Records VBO sent that could not be read (each write its own transaction). */
+  readonly quarantine: QuarantineTable;
   /** Commits one batch atomically; returns what it added to the metrics. Throws (rolled back) on failure. */
   commitPoll(
     result: PollResult,
@@ -106,6 +110,13 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
   );
   const commit: CommitPoll = pollCommitter(db);
   const accesses = watchedAccessTable(db);
+  const quarantined = quarantineTable(db);
+  const quarantine: QuarantineTable = {
+    ...quarantined,
+    add: (server, record, nowMs) => transaction(() => quarantined.add(server, record, nowMs)),
+    resolveSession: (server, id, nowMs, kinds) =>
+      transaction(() => quarantined.resolveSession(server, id, nowMs, kinds)),
+  };
   const statements = {
     sessionKnown: db.prepare(
       "SELECT id FROM sessions WHERE server = ? AND id IN (SELECT value FROM json_each(?))",
@@ -148,6 +159,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     file,
     transaction,
     outbox,
+    quarantine,
     commitPoll(result, sinks, policy = DEFAULT_POLICY, cursorMs) {
       return transaction((tx) => {
         const counts = commit(result, policy, cursorMs);

@@ -4,13 +4,14 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { systemClock } from "../clock.ts";
 import { silentLogger } from "../logger.ts";
+import { scrub as scrubSecrets } from "../secrets/scrub.ts";
 import { createAuditClient, type VboAuditClient } from "./audit-client.ts";
 import { TokenManager } from "./auth.ts";
 import { decodeJson, errorSummary } from "./body.ts";
 import { type GetOptions, readChanges } from "./change-feed.ts";
 import { parseBaseUrl, readCa, type VboClientOptions } from "./client-options.ts";
 import { VboError, type VboErrorContext } from "./errors.ts";
-import { pagedItems } from "./paged-items.ts";
+import { pagedItems, type SkipItem } from "./paged-items.ts";
 import { DEFAULT_PAGING_LIMITS, type PagingLimits, paginatePages } from "./paginate.ts";
 import {
   parseOrganization,
@@ -30,6 +31,13 @@ import type {
   Organization,
   VboClient,
 } from "./types.ts";
+import {
+  type OnUnreadable,
+  RecordError,
+  rawId,
+  rawText,
+  type UnreadableKind,
+} from "./unreadable.ts";
 import { probeApiVersion } from "./version-probe.ts";
 
 export type { VboClientOptions } from "./client-options.ts";
@@ -201,32 +209,69 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     }
   };
 
+  /** The quarantine's view of a record that could not be decoded (scrubbed and bounded). */
+  const unreadable = (
+    kind: UnreadableKind,
+    raw: unknown,
+    error: RecordError,
+    sessionId: string | null,
+    position: number | null,
+  ) => {
+    const secrets = transport.secrets();
+    const scrub = (text: string) => scrubSecrets(text, secrets);
+    const recordId = rawId(raw);
+    return {
+      kind,
+      recordId,
+      sessionId: kind === "session" ? recordId : sessionId,
+      position,
+      reason: error.problem,
+      field: error.field,
+      message: scrub(error.message),
+      raw: rawText(raw, scrub),
+    };
+  };
+  const skipper = (
+    kind: UnreadableKind,
+    report: OnUnreadable | undefined,
+    sessionId: string | null,
+    from: number,
+  ): SkipItem | undefined =>
+    report === undefined
+      ? undefined
+      : (raw, error, position) => report(unreadable(kind, raw, error, sessionId, from + position));
+
   /** Every item of a listing, pages read one at a time and items decoded as they are taken. */
   const list = <T>(
     first: (signal?: AbortSignal) => Promise<URL>,
     parse: (v: unknown) => T,
     signal?: AbortSignal,
     firstPage?: unknown,
+    skip?: SkipItem,
   ): AsyncIterable<T> =>
-    pagedItems(async function* () {
-      const url = await first(signal);
-      let prefetched = firstPage;
-      yield* paginatePages({
-        first: url,
-        base,
-        pageSize,
-        limits: pagingLimits,
-        logger,
-        fetchJson: (next) => {
-          if (prefetched !== undefined && next === url) {
-            const page = prefetched;
-            prefetched = undefined;
-            return Promise.resolve(page);
-          }
-          return getJson(next, signal);
-        },
-      });
-    }, parse);
+    pagedItems(
+      async function* () {
+        const url = await first(signal);
+        let prefetched = firstPage;
+        yield* paginatePages({
+          first: url,
+          base,
+          pageSize,
+          limits: pagingLimits,
+          logger,
+          fetchJson: (next) => {
+            if (prefetched !== undefined && next === url) {
+              const page = prefetched;
+              prefetched = undefined;
+              return Promise.resolve(page);
+            }
+            return getJson(next, signal);
+          },
+        });
+      },
+      parse,
+      skip,
+    );
 
   const restoreSessionChanges = (from: string, timeoutSeconds: number, signal?: AbortSignal) =>
     readChanges(
@@ -256,7 +301,7 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       const url = urlFor(await apiVersion(signal), "/ServiceInstance");
       return decode(url, await getJson(url, signal), parseServiceInstance);
     },
-    listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal) {
+    listRestoreSessions(query: ListSessionsQuery, signal?: AbortSignal, onUnreadable?) {
       const size = Math.max(1, Math.min(10_000, Math.floor(query.pageSize ?? pageSize)));
       const first = async (s?: AbortSignal) => {
         const version = await apiVersion(s);
@@ -272,14 +317,28 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         }
         return urlFor(version, "/RestoreSessions", q);
       };
-      return list(first, parseRestoreSession, signal);
+      const skip = skipper("session", onUnreadable, null, 0);
+      return list(first, parseRestoreSession, signal, undefined, skip);
     },
     async getRestoreSession(id: string, signal?: AbortSignal) {
       const url = urlFor(
         await apiVersion(signal),
         `/RestoreSessions/${pathSegment(id, "restore session")}`,
       );
-      return decode(url, await getJson(url, signal), parseRestoreSession);
+      const raw = await getJson(url, signal);
+      try {
+        return parseRestoreSession(raw);
+      } catch (error) {
+        if (!(error instanceof RecordError)) throw error;
+        // The same failure, with the path and the record as the quarantine keeps it.
+        const where = new RecordError(
+          error.problem,
+          error.field,
+          `${error.message} (GET ${url.pathname}${url.search})`,
+        );
+        where.record = { ...unreadable("session", raw, error, id, null), sessionId: id };
+        throw where;
+      }
     },
     listRestoreSessionEvents(sessionId: string, signal?: AbortSignal, opts?: ListEventsOptions) {
       const from = Math.max(0, Math.floor(opts?.fromOffset ?? 0));
@@ -289,7 +348,8 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         q.offset = String(from);
         return urlFor(await apiVersion(s), `/RestoreSessions/${segment}/Events`, q);
       };
-      return list(first, (v) => parseRestoreEvent(v, sessionId), signal);
+      const skip = skipper("event", opts?.onUnreadable, sessionId, from);
+      return list(first, (v) => parseRestoreEvent(v, sessionId), signal, undefined, skip);
     },
     restoreSessionChanges,
     async listOrganizations(signal?: AbortSignal) {

@@ -1,6 +1,6 @@
 // Tolerant decoding of VBO JSON into domain types: unknown enum values and nulls are kept, a
-// missing required field or a wrong type is a bad_response naming the field.
-import { clip, VboError } from "./errors.ts";
+// missing required field or a wrong type is a RecordError (bad_response) naming the field.
+import { clip } from "./errors.ts";
 import { parseTimeSpan, parseTimestamp } from "./time.ts";
 import type {
   Organization,
@@ -10,6 +10,7 @@ import type {
   ServiceInstance,
   Timestamp,
 } from "./types.ts";
+import { RecordError, type UnreadableReason } from "./unreadable.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -19,13 +20,24 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${clip(String(value), 40)}`;
 }
 
-function bad(what: string, field: string, why: string): VboError {
-  return new VboError("bad_response", `${what}: field "${field}" ${why}`);
+function bad(
+  what: string,
+  field: string,
+  why: string,
+  problem: UnreadableReason = why === "is missing" || why === "is empty"
+    ? "missing_field"
+    : "wrong_type",
+): RecordError {
+  return new RecordError(problem, field, `${what}: field "${field}" ${why}`);
 }
 
 export function asObject(value: unknown, what: string): JsonObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new VboError("bad_response", `${what}: expected a JSON object, got ${describe(value)}`);
+    throw new RecordError(
+      "not_an_object",
+      null,
+      `${what}: expected a JSON object, got ${describe(value)}`,
+    );
   }
   return value as JsonObject;
 }
@@ -73,7 +85,8 @@ function parseTime(text: string, field: string, what: string): Timestamp {
   try {
     return parseTimestamp(text);
   } catch (error) {
-    throw bad(what, field, error instanceof Error ? `is not a timestamp (${error.message})` : "");
+    const why = error instanceof Error ? `is not a timestamp (${error.message})` : "";
+    throw bad(what, field, why, "bad_timestamp");
   }
 }
 

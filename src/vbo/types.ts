@@ -1,5 +1,6 @@
 // Domain types of the VBO REST client: what the rest of the pipeline sees instead of raw JSON.
 import type { ServerTime } from "./server-time.ts";
+import type { OnUnreadable } from "./unreadable.ts";
 
 export type { ServerTime } from "./server-time.ts";
 
@@ -106,6 +107,8 @@ export interface ListSessionsQuery {
 export interface ListEventsOptions {
   /** Skip the first events (VBO's order): an idle re-read of a running session asks only for new ones. */
   readonly fromOffset?: number;
+  /** Told of each event that cannot be read; it is passed over (without: it fails the listing). */
+  readonly onUnreadable?: OnUnreadable;
 }
 
 /** What the v8 change feed reported since a change token. */
@@ -126,11 +129,16 @@ export interface VboClient {
   /** The API version in use (resolved once when configured as auto). */
   apiVersion(signal?: AbortSignal): Promise<ApiVersion>;
   serviceInstance(signal?: AbortSignal): Promise<ServiceInstance>;
-  /** Every session matching the query, all pages, in the order the server returns them. */
+  /**
+   * Every session matching the query, all pages, in the order the server returns them. A session
+   * that cannot be read is told to `onUnreadable` and passed over (without it: fails the listing).
+   */
   listRestoreSessions(
     query: ListSessionsQuery,
     signal?: AbortSignal,
+    onUnreadable?: OnUnreadable,
   ): AsyncIterable<RestoreSession>;
+  /** A session by id; one that cannot be read throws a RecordError with its `record` set. */
   getRestoreSession(id: string, signal?: AbortSignal): Promise<RestoreSession>;
   /** Every event of a session from options.fromOffset (default 0) on, all pages, in VBO's order. */
   listRestoreSessionEvents(

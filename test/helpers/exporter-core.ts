@@ -8,6 +8,7 @@ import { systemClock } from "../../src/clock.ts";
 import { buildConfig } from "../../src/config/build.ts";
 import { type Logger, silentLogger } from "../../src/logger.ts";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.ts";
+import type { LabelLimits } from "../../src/pipeline/labels.ts";
 import type { BatchSink } from "../../src/pipeline/types.ts";
 import type { BatchBounds } from "../../src/poller/batch-builder.ts";
 import {
@@ -42,6 +43,7 @@ export type CorePollerOptions = Partial<Omit<ServerPollerOptions, "batch" | "pol
   readonly batch?: Partial<BatchBounds>;
   readonly clientHostLimit?: number;
   readonly dropClientHostLabel?: boolean;
+  readonly labelLimits?: Partial<LabelLimits>;
 };
 
 /** The poller options main.ts would pass for a server configured with nothing but its defaults. */
@@ -54,13 +56,15 @@ export function defaultPollerOptions(overrides: CorePollerOptions = {}): ServerP
   );
   const server = config.servers[0];
   if (!server) throw new Error("no default server");
-  const { batch, clientHostLimit, dropClientHostLabel, ...rest } = overrides;
+  const { batch, clientHostLimit, dropClientHostLabel, labelLimits, ...rest } = overrides;
   const defaults = pollerOptionsFor(server);
   return {
     ...defaults,
     ...rest,
     batch: { ...defaults.batch, ...batch },
     policy: {
+      ...defaults.policy,
+      labelLimits: { ...server.labelLimits, ...labelLimits },
       clientHostLimit: clientHostLimit ?? defaults.policy.clientHostLimit,
       dropClientHostLabel: dropClientHostLabel ?? defaults.policy.dropClientHostLabel,
     },

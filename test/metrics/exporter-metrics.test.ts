@@ -19,8 +19,14 @@ function stateReader(options: {
 }): StateStore {
   const reader: Pick<
     StateStore,
-    "counterRows" | "durationRows" | "lastSessionRows" | "runningRows" | "serverState"
+    | "counterRows"
+    | "durationRows"
+    | "lastSessionRows"
+    | "runningRows"
+    | "serverState"
+    | "quarantine"
   > = {
+    quarantine: { counts: () => [] } as unknown as StateStore["quarantine"],
     counterRows: () => options.counters ?? [],
     durationRows: () => [],
     lastSessionRows: () => [],

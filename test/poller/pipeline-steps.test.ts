@@ -208,6 +208,7 @@ test("the fetch pool has the next sessions' requests out while the consumer stil
       yield event(`${id}-e`, id);
     },
     showsNews: () => true,
+    quarantine: () => undefined,
     nowMs: () => 0,
   };
   const ids = ["s0", "s1", "s2", "s3", "s4"];

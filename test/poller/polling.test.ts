@@ -3,8 +3,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startSimulator } from "../../src/simulator/server.ts";
+import { expectedClientHost } from "../helpers/expected-labels.ts";
 import { startCore } from "../helpers/exporter-core.ts";
 import { freePort } from "../helpers/ops-processes.ts";
+import { get, login } from "../helpers/sim-http.ts";
 import { actual, entries, histogramCounts, truthAt } from "../helpers/truth.ts";
 
 async function idleRequests(historySessions: number): Promise<number> {
@@ -156,5 +158,91 @@ test("cardinality guard: beyond clientHostLimit new hosts count as other; the la
     [...withoutHosts.keys()].every(
       (k) => k.includes("client_host=,") || k.endsWith("client_host="),
     ),
+  );
+});
+
+test("label length: a 10 KB clientHost becomes a bounded label, distinct hosts stay apart", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 60,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+    faults: { hugeClientHostRate: 0.5 },
+  });
+  t.after(() => sim.close());
+  const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
+  const core = startCore({ targets: [target] });
+  t.after(() => core.close());
+  await core.poller().pollOnce();
+  // What VBO sent, over the wire, mapped by the README's rules.
+  const token = await login(sim);
+  const page = await get(sim, token, "/v8/RestoreSessions?offset=0&limit=10000");
+  const sent = (page.json() as { results: { clientHost: unknown }[] }).results;
+  const expected = new Map<string, number>();
+  for (const s of sent) {
+    const host = expectedClientHost(s.clientHost);
+    expected.set(host, (expected.get(host) ?? 0) + 1);
+  }
+  assert.ok(
+    sent.some((s) => String(s.clientHost).length >= 10_000),
+    "huge hosts were sent",
+  );
+  const series = (await core.registry.getSingleMetric("vbo_restore_sessions_total")?.get())?.values;
+  const counted = new Map<string, number>();
+  for (const v of series ?? []) {
+    const host = String(v.labels.client_host);
+    counted.set(host, (counted.get(host) ?? 0) + v.value);
+  }
+  assert.ok(
+    [...counted.keys()].every((h) => h.length <= 128),
+    `longest ${Math.max(...[...counted.keys()].map((h) => h.length))}`,
+  );
+  assert.ok(
+    [...counted.keys()].some((h) => /~[0-9a-f]{8}$/.test(h)),
+    "long hosts end in ~hash",
+  );
+  const sorted = (m: Map<string, number>) => [...m].filter(([, v]) => v > 0).sort();
+  assert.deepEqual(sorted(counted), sorted(expected));
+});
+
+test("cardinality guard by label: beyond labelLimits new organizations and event types count as other", async (t) => {
+  const sim = await startSimulator({
+    apiVersion: "v7",
+    historySessions: 80,
+    organizations: 5,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+  });
+  t.after(() => sim.close());
+  const target = { name: "lab", url: sim.url, username: sim.username, password: sim.password };
+  const core = startCore({
+    targets: [target],
+    poller: { labelLimits: { organization: 2, event_type: 2 } },
+  });
+  t.after(() => core.close());
+  await core.poller().pollOnce();
+  const sessions = await actual(core.registry, "vbo_restore_sessions_total");
+  const orgs = new Set([...sessions.keys()].map((k) => /organization=([^,]*)/.exec(k)?.[1]));
+  assert.equal(orgs.size, 3, `two admitted organizations plus "other": ${[...orgs].join(" ")}`);
+  assert.ok(orgs.has("other"));
+  const overflow = await actual(core.registry, "vbo_label_overflow_total");
+  const sumOf = (values: Map<string, number>, match: string) =>
+    [...values].filter(([k]) => k.includes(match)).reduce((a, [, v]) => a + v, 0);
+  assert.equal(
+    overflow.get("label=organization,server=lab"),
+    sumOf(sessions, "organization=other"),
+  );
+  const events = await actual(core.registry, "vbo_restore_events_total");
+  const types = new Set([...events.keys()].map((k) => /event_type=([^,]*)/.exec(k)?.[1]));
+  assert.equal(types.size, 3, [...types].join(" "));
+  assert.equal(overflow.get("label=event_type,server=lab"), sumOf(events, "event_type=other"));
+  // Nothing is lost: the totals are the truth's.
+  const truth = truthAt(sim, "lab", Date.now());
+  assert.equal(sumOf(sessions, ""), truth.sessionCount);
+  assert.equal(sumOf(events, ""), truth.eventCount);
+  const zeros = (await core.registry.getSingleMetric("vbo_label_overflow_total")?.get())?.values;
+  assert.ok(
+    zeros?.some((v) => v.labels.label === "subject" && v.value === 0),
+    "exported at 0",
   );
 });
