@@ -40,6 +40,7 @@ import { createLogMetrics } from "./metrics.ts";
 import { type LogsOptions, resolveLogsOptions } from "./options.ts";
 import { createOutbox, type OutboxStore } from "./outbox.ts";
 import { recordsFromPoll } from "./records.ts";
+import { createRepeatLog } from "./repeat-log.ts";
 import { createSender, type PassResult } from "./sender.ts";
 
 export type { LogsOptions } from "./options.ts";
@@ -107,6 +108,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     transport === null
       ? consoleDeliver(deps.stdout ?? process.stdout)
       : otlpDeliver(transport, deps.scrub);
+  const repeatLog = createRepeatLog(logger, clock);
   const chunks = createOutbox({
     store,
     format: { protocol: options.protocol, compression: options.compression },
@@ -117,8 +119,9 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     clock,
     metrics,
     logger,
+    repeatLog,
   });
-  const sender = createSender({ outbox: chunks, deliver, metrics, logger, clock });
+  const sender = createSender({ outbox: chunks, deliver, metrics, logger, clock, repeatLog });
   const context = { serviceVersion: deps.serviceVersion, instanceId: deps.instanceId };
 
   // Single flight: the background loop and drainOnce never send the same records twice at once.

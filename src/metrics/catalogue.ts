@@ -151,7 +151,32 @@ export const CATALOGUE = {
   },
   vbo_server_clock_offset_seconds: {
     type: "gauge",
-    help: "VBO's clock minus the exporter's, from the Date header of VBO's latest answer (whole seconds, so within about a second); absent until a poll has seen one. Beyond the one-hour overlap, fix the time sync of either host.",
+    help: "VBO's clock minus the exporter's, in seconds with a fraction, from the Date header of VBO's latest answer (which has one-second resolution, so the value is right to within about a second); absent until a poll has seen one. Beyond the one-hour overlap, fix the time sync of either host.",
+    labels: ["server"],
+  },
+  vbo_backfill_progress_ratio: {
+    type: "gauge",
+    help: "How far the backfill (or other long poll) under way, or the last one, has read its range: the part from its start to VBO's now whose sessions are committed, 0 to 1. 0 until a backfill or long poll has run.",
+    labels: ["server"],
+  },
+  vbo_backfill_reached_timestamp_seconds: {
+    type: "gauge",
+    help: "The time (Unix seconds) up to which the backfill or long poll under way, or the last one, has committed every session; 0 until one has run.",
+    labels: ["server"],
+  },
+  vbo_backfill_sessions: {
+    type: "gauge",
+    help: "Restore sessions committed so far by the backfill or long poll under way, or by the last one.",
+    labels: ["server"],
+  },
+  vbo_backfill_events: {
+    type: "gauge",
+    help: "Restore events committed so far by the backfill or long poll under way, or by the last one.",
+    labels: ["server"],
+  },
+  vbo_backfill_remaining_seconds: {
+    type: "gauge",
+    help: "Estimated time left of the backfill or long poll under way, at its pace so far: 0 when none is under way, -1 while nothing is committed yet to estimate from.",
     labels: ["server"],
   },
   vbo_api_requests_total: {

@@ -17,6 +17,15 @@ import {
 } from "./catalogue.ts";
 import { createNewSeriesHold } from "./new-series-hold.ts";
 
+/** The figures of a backfill or long poll, as the vbo_backfill_* gauges show them. */
+export interface BackfillFigures {
+  readonly ratio: number;
+  readonly reachedMs: number;
+  readonly sessions: number;
+  readonly events: number;
+  readonly remainingSeconds: number | null;
+}
+
 export interface ExporterMetrics {
   /** Adds what a committed batch counted. */
   applyCommitted(counts: BatchCounts): void;
@@ -28,6 +37,8 @@ export interface ExporterMetrics {
   serverClockOffset(server: string, seconds: number | null): void;
   /** Whether the server's watchlist was last read without error, and how many subjects it has. */
   watchlist(server: string, up: boolean, subjects: number): void;
+  /** How far the backfill or long poll under way (or the last one) has come. */
+  backfillProgress(server: string, figures: BackfillFigures): void;
 }
 
 export interface ExporterMetricsOptions {
@@ -120,10 +131,18 @@ export function createExporterMetrics(
   const clockOffset = gauge(registry, "vbo_server_clock_offset_seconds");
   const watchlistUp = gauge(registry, "vbo_audit_watchlist_up");
   const watchlistSubjects = gauge(registry, "vbo_audit_watchlist_subjects");
+  const backfill = {
+    ratio: gauge(registry, "vbo_backfill_progress_ratio"),
+    reached: gauge(registry, "vbo_backfill_reached_timestamp_seconds"),
+    sessions: gauge(registry, "vbo_backfill_sessions"),
+    events: gauge(registry, "vbo_backfill_events"),
+    remaining: gauge(registry, "vbo_backfill_remaining_seconds"),
+  };
 
   buildInfo.set({ version: options.version }, 1);
   for (const server of options.servers) {
     up.set({ server }, 0);
+    for (const g of Object.values(backfill)) g.set({ server }, 0);
     apiRequests.inc({ server }, 0);
     for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ server, reason }, 0);
     counters.get("vbo_client_host_overflow_total")?.inc({ server }, 0);
@@ -232,6 +251,13 @@ export function createExporterMetrics(
     watchlist(server, isUp, subjects) {
       watchlistUp.set({ server }, isUp ? 1 : 0);
       watchlistSubjects.set({ server }, subjects);
+    },
+    backfillProgress(server, figures) {
+      backfill.ratio.set({ server }, figures.ratio);
+      backfill.reached.set({ server }, figures.reachedMs / 1000);
+      backfill.sessions.set({ server }, figures.sessions);
+      backfill.events.set({ server }, figures.events);
+      backfill.remaining.set({ server }, figures.remainingSeconds ?? -1);
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   type PollMemory,
   rememberRead,
 } from "./poll-memory.ts";
+import type { PollProgress } from "./progress-watch.ts";
 
 export interface CycleOptions {
   readonly lookbackMs: number;
@@ -39,6 +40,8 @@ export interface CycleDeps {
   readonly options: CycleOptions;
   /** Called for a running session the server no longer knows (404). */
   readonly onVanished?: (sessionId: string) => void;
+  /** Told the poll's range, then how far its commits have come. */
+  readonly progress?: PollProgress;
 }
 
 export interface CycleOutcome {
@@ -122,6 +125,8 @@ export async function runPollCycle(
     totals.newEvents += done.newEvents;
     if (batch.cursorMs !== undefined)
       cursorNowMs = Math.max(cursorNowMs ?? batch.cursorMs, batch.cursorMs);
+    if (cursorNowMs !== null)
+      deps.progress?.advance(cursorNowMs, totals.newSessions, totals.newEvents);
   };
   const builder = createBatchBuilder(options.batch);
 
@@ -131,13 +136,15 @@ export async function runPollCycle(
     state = { ...state, memory: feed.memory };
     const planned = state.memory;
     const waitSinceNs = commitContext.waitForRunningSinceNs();
+    const fromMs =
+      before.cursorMs === null
+        ? startedMs - options.lookbackMs
+        : before.cursorMs - options.overlapMs;
+    deps.progress?.begin(fromMs, serverNowMs() ?? startedMs);
     const chunks = fetchInOrder(
       (planSignal) =>
         planPoll({
-          fromMs:
-            before.cursorMs === null
-              ? startedMs - options.lookbackMs
-              : before.cursorMs - options.overlapMs,
+          fromMs,
           nowMs: startedMs,
           sliceMs: options.sliceMs,
           running: before.runningSince,

@@ -14,6 +14,7 @@ import { readChangeFeed } from "./change-feed.ts";
 import { createClockWatch } from "./clock-watch.ts";
 import { runPollCycle } from "./cycle.ts";
 import { EMPTY_POLL_MEMORY, type PollMemory } from "./poll-memory.ts";
+import { createProgressWatch, type Every } from "./progress-watch.ts";
 
 /** Resolved values (the defaults live in src/config/). */
 export interface ServerPollerOptions {
@@ -33,6 +34,9 @@ export interface ServerPollerOptions {
   readonly policy: LabelPolicy;
   /** Random source for the interval jitter (tests pass a fixed one). */
   readonly random?: () => number;
+  /** How often a long poll logs its progress (default 10 s), and the timer that says when. */
+  readonly progressIntervalMs?: number;
+  readonly progressEvery?: Every;
 }
 
 /** The poller options of a configured server. */
@@ -94,6 +98,14 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   /** What this poller remembers between polls; each poll returns the next one. */
   let memory: PollMemory = EMPTY_POLL_MEMORY;
   const clockWatch = createClockWatch(logger, options.overlapMs);
+  const progressWatch = createProgressWatch({
+    logger,
+    clock,
+    overlapMs: options.overlapMs,
+    publish: (figures) => metrics.backfillProgress(server, figures),
+    ...(options.progressIntervalMs === undefined ? {} : { intervalMs: options.progressIntervalMs }),
+    ...(options.progressEvery === undefined ? {} : { every: options.progressEvery }),
+  });
 
   const reportRequests = () => {
     const total = client.requestCount();
@@ -112,6 +124,8 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   const cycle = async (signal: AbortSignal): Promise<void> => {
     const started = clock.now();
     lastPollStartedAt = started;
+    const progress = progressWatch.poll();
+    let ended = false;
     try {
       await describeServer(signal);
       const result = await runPollCycle(
@@ -128,11 +142,14 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
               "a running restore session is gone from the server; no longer tracked",
             ),
           options,
+          progress,
         },
         memory,
         signal,
       );
       memory = result.memory;
+      progress.end(result.ok);
+      ended = true;
       if (!result.ok) throw result.error;
       const { outcome } = result;
       const finished = clock.now();
@@ -169,6 +186,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
       }
       if (reason === "bad_credentials" || reason === "unsupported_version") apiVersion = null;
     } finally {
+      if (!ended) progress.end(false);
       reportRequests();
     }
   };
@@ -256,6 +274,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
         lastPollStartedAt,
         lastSuccessAt,
         lastError,
+        progress: progressWatch.current(),
       };
     },
   };
