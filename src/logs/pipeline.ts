@@ -31,6 +31,7 @@ import type { Clock } from "../clock.ts";
 import { describeError, toReason } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
+import type { Every } from "../poller/progress-watch.ts";
 import type { StateTransaction } from "../state/transaction.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { consoleDeliver, otlpDeliver } from "./deliver.ts";
@@ -61,6 +62,8 @@ export interface LogPipelineDeps {
   readonly scrub?: (text: string) => string;
   /** Random source for retry jitter (tests). */
   readonly random?: () => number;
+  /** The timer of a long drain's progress lines (default every 10 s). */
+  readonly progressEvery?: Every;
 }
 
 export interface LogPipeline {
@@ -121,7 +124,15 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     logger,
     repeatLog,
   });
-  const sender = createSender({ outbox: chunks, deliver, metrics, logger, clock, repeatLog });
+  const sender = createSender({
+    outbox: chunks,
+    deliver,
+    metrics,
+    logger,
+    clock,
+    repeatLog,
+    ...(deps.progressEvery === undefined ? {} : { progressEvery: deps.progressEvery }),
+  });
   const context = { serviceVersion: deps.serviceVersion, instanceId: deps.instanceId };
 
   // Single flight: the background loop and drainOnce never send the same records twice at once.
