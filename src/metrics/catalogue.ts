@@ -89,7 +89,7 @@ export const CATALOGUE = {
   },
   vbo_restore_sessions_running: {
     type: "gauge",
-    help: "Restore sessions still Working as of the last poll.",
+    help: "Restore sessions still Working, as of the last committed poll batch.",
     labels: RESTORE,
   },
   vbo_restore_events_total: {
@@ -110,12 +110,12 @@ export const CATALOGUE = {
   },
   vbo_last_restore_session_timestamp_seconds: {
     type: "gauge",
-    help: "Start time (Unix seconds) of the newest restore session.",
+    help: "Start time (Unix seconds) of the newest restore session of the label set.",
     labels: RESTORE,
   },
   vbo_up: {
     type: "gauge",
-    help: "1 when the last background poll of the VBO server succeeded, 0 when it failed.",
+    help: "1 when the last background poll of the VBO server succeeded, 0 when it failed or none has succeeded yet since the exporter started.",
     labels: ["server"],
   },
   vbo_last_successful_poll_timestamp_seconds: {
@@ -211,7 +211,7 @@ export const CATALOGUE = {
   },
   vbo_log_outbox_oldest_record_age_seconds: {
     type: "gauge",
-    help: "How long the oldest record in the outbox has waited since it was enqueued (0 when empty).",
+    help: "How long the record that has waited longest in the outbox has waited since it was enqueued (0 when empty).",
     labels: [],
   },
   vbo_log_outbox_limit_records: {
