@@ -1,14 +1,8 @@
 // Reports a large outbox drain as it goes: records left, the pace and the time left, in a log line
 // at a steady cadence (time-based, whatever the chunk sizes), and the totals once it ends.
 import type { Clock } from "../clock.ts";
+import { type Every, realEvery } from "../every.ts";
 import type { Logger } from "../logger.ts";
-import type { Every } from "../poller/progress-watch.ts";
-
-const realEvery: Every = (ms, tick) => {
-  const timer = setInterval(tick, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-};
 
 export const DRAIN_PROGRESS_INTERVAL_MS = 10_000;
 

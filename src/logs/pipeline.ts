@@ -29,9 +29,9 @@
 import type { Registry } from "prom-client";
 import type { Clock } from "../clock.ts";
 import { describeError, toReason } from "../errors.ts";
+import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
-import type { Every } from "../poller/progress-watch.ts";
 import type { StateTransaction } from "../state/transaction.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { consoleDeliver, otlpDeliver } from "./deliver.ts";

@@ -2,8 +2,8 @@
 // a chunk leaves it only when the receiver acknowledged it (2xx) or when a refusal (4xx) was
 // bisected until the refused records were alone and set aside as dead letters.
 import type { Clock } from "../clock.ts";
+import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
-import type { Every } from "../poller/progress-watch.ts";
 import { watchDrain } from "./drain-progress.ts";
 import type { ExportOutcome } from "./export-outcome.ts";
 import type { TransportRequest } from "./http-transport.ts";

@@ -3,17 +3,9 @@
 // A poll is watched when its range is a backfill (much longer than the overlap) or once it has run
 // for one interval; a short poll leaves no trace.
 import type { Clock } from "../clock.ts";
+import { type Every, realEvery } from "../every.ts";
 import type { Logger } from "../logger.ts";
 import { type ProgressFigures, progressFigures, progressLogFields } from "./progress.ts";
-
-/** Starts `tick` every `ms`; returns what stops it. The default is a timer that never keeps the process up. */
-export type Every = (ms: number, tick: () => void) => () => void;
-
-const realEvery: Every = (ms, tick) => {
-  const timer = setInterval(tick, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-};
 
 /** How often a long poll reports, by default. */
 export const PROGRESS_INTERVAL_MS = 10_000;

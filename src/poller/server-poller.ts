@@ -3,6 +3,7 @@
 import type { Clock } from "../clock.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { describeError, toReason } from "../errors.ts";
+import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { ServerStatus } from "../pipeline/status.ts";
@@ -14,7 +15,7 @@ import { readChangeFeed } from "./change-feed.ts";
 import { createClockWatch } from "./clock-watch.ts";
 import { runPollCycle } from "./cycle.ts";
 import { EMPTY_POLL_MEMORY, type PollMemory } from "./poll-memory.ts";
-import { createProgressWatch, type Every } from "./progress-watch.ts";
+import { createProgressWatch } from "./progress-watch.ts";
 
 /** Resolved values (the defaults live in src/config/). */
 export interface ServerPollerOptions {
