@@ -18,6 +18,7 @@ import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
 import { createSessionReader } from "./pipeline/session-reader.ts";
+import type { ServerStatus } from "./pipeline/status.ts";
 import { createServerPoller, pollerOptionsFor } from "./poller/server-poller.ts";
 import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
@@ -46,8 +47,15 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-function readiness(statuses: readonly { server: string; polls: number }[]): Readiness {
-  const waiting = statuses.filter((s) => s.polls === 0).map((s) => s.server);
+function readiness(statuses: readonly ServerStatus[]): Readiness {
+  // A first poll under way says how far it has read, from the poller's own figures.
+  const waiting = statuses
+    .filter((s) => s.polls === 0)
+    .map((s) =>
+      s.progress
+        ? `${s.server} (${Math.floor(s.progress.ratio * 100)}% read, up to ${new Date(s.progress.reachedMs).toISOString()})`
+        : s.server,
+    );
   if (waiting.length === 0) return { ready: true };
   return { ready: false, reason: `waiting for the first poll of ${waiting.join(", ")}` };
 }

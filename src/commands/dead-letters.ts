@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { loadConfig } from "../config/load.ts";
 import { LOGS_DEFAULTS } from "../logs/options.ts";
 import { requeueDeadLetters } from "../logs/outbox.ts";
+import { decodeStoredRecord } from "../logs/record-codec.ts";
+import type { LogRecord } from "../logs/records.ts";
 import { configSecrets, scrub } from "../secrets/scrub.ts";
 import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
 import { type Command, UsageError } from "./command.ts";
@@ -14,7 +16,8 @@ const usage = `Usage: vbo-restore-exporter dead-letters (--config FILE | --state
 
 Lists the audit log records the log receiver refused for good (a 4xx other than 429), which the
 exporter set aside in its state so that the rest could be delivered: how many per reason, and the
-oldest ones with the receiver's message.
+oldest ones (by the record's own time) with their session and event ids, when they were set
+aside and the receiver's message.
 
 With --replay they are moved back into the outbox; a running exporter sends them on its next pass
 (it may keep running: the state database is shared safely). Fix the cause first, or they come back:
@@ -26,6 +29,42 @@ Flags:
   --replay         move the dead letters back into the outbox
   --reason R       only those with this reason (e.g. too_old, structured_metadata, bad_request)
   --limit N        how many records to list (default 10)`;
+
+type Entry = ReturnType<ReturnType<typeof openStateStore>["outbox"]["listDeadLetters"]>[number];
+
+/** The stored record of a dead letter, or null for one that does not read as a record. */
+function recordOf(entry: Entry): LogRecord | null {
+  try {
+    return decodeStoredRecord(entry.record);
+  } catch {
+    return null;
+  }
+}
+
+function attribute(record: LogRecord, key: string): string {
+  const found = record.attributes.find((a) => a.key === key);
+  return found === undefined ? "-" : String(found.value.value);
+}
+
+/** Oldest record time first; those that cannot be read last, in the order they were set aside. */
+function byRecordTime(
+  a: { entry: Entry; record: LogRecord | null },
+  b: { entry: Entry; record: LogRecord | null },
+): number {
+  if (a.record === null || b.record === null)
+    return a.record === b.record ? a.entry.id - b.entry.id : a.record === null ? 1 : -1;
+  const ta = a.record.timeUnixNano;
+  const tb = b.record.timeUnixNano;
+  return ta < tb ? -1 : ta > tb ? 1 : a.entry.id - b.entry.id;
+}
+
+/** An instant in nanoseconds as ISO 8601 text with every digit VBO gave. */
+function isoFromNs(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString();
+  const sub = (ns % 1_000_000_000n).toString().padStart(9, "0").replace(/0+$/, "");
+  return `${iso.slice(0, 19)}${sub === "" ? "" : `.${sub}`}Z`;
+}
 
 /** The state directory, and with --config the secrets to keep out of the printed messages. */
 export function stateDirFrom(
@@ -86,10 +125,22 @@ export const deadLettersCommand: Command = {
       console.log(`${store.file}: ${entries.length} dead letter${entries.length === 1 ? "" : "s"}`);
       for (const [name, count] of [...perReason].sort((a, b) => b[1] - a[1]))
         console.log(`  ${name}: ${count}`);
-      for (const entry of entries.slice(0, limit)) {
-        const when = new Date(entry.deadLetteredAtMs).toISOString();
+      const listed = entries
+        .map((entry) => ({ entry, record: recordOf(entry) }))
+        .sort(byRecordTime)
+        .slice(0, limit);
+      if (listed.length > 0) console.log("oldest first (record time, session, event):");
+      for (const { entry, record } of listed) {
+        const what =
+          record === null
+            ? "(not readable as one record: an unreadable outbox chunk kept whole)"
+            : `${isoFromNs(record.timeUnixNano)} session=${attribute(record, "vbo.session.id")} event=${attribute(record, "vbo.event.id")}`;
+        const setAside = new Date(entry.deadLetteredAtMs).toISOString();
         console.log(
-          `  ${when} server=${entry.server} reason=${entry.reason} status=${entry.status ?? "-"} ${scrub(entry.message, secrets)}`,
+          scrub(
+            `  ${what} server=${entry.server} reason=${entry.reason} status=${entry.status ?? "-"} dead-lettered=${setAside} ${entry.message}`,
+            secrets,
+          ),
         );
       }
       if (flags.replay === true) {

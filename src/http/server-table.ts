@@ -3,7 +3,7 @@
 import type { ServerStatus } from "../pipeline/status.ts";
 import { escapeClipped, escapeHtml } from "./html.ts";
 import { cardLabels, cardTable } from "./page-shell.ts";
-import { agoHtml } from "./time-text.ts";
+import { agoHtml, durationText, utcText } from "./time-text.ts";
 
 const COLUMNS = [
   "Server",
@@ -18,11 +18,20 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Progress of a first backfill. The slot where the poller's progress figures (how far through the
- * history it is) will be shown once ServerStatus carries them; empty until then.
+ * Progress of a backfill (or any long poll) under way, from the poller's own figures: a bar, the
+ * time reached against VBO's now, sessions and events so far, the pace and the time left.
  */
-function backfillProgress(_status: ServerStatus): string {
-  return "";
+function backfillProgress(status: ServerStatus): string {
+  const p = status.progress;
+  if (p === null || p === undefined) return "";
+  const percent = Math.round(p.ratio * 1000) / 10;
+  const pace =
+    p.sessionsPerSecond === null
+      ? ""
+      : `, ${escapeHtml(p.sessionsPerSecond)} sessions/s, ${escapeHtml(p.eventsPerSecond ?? 0)} events/s`;
+  const left =
+    p.remainingSeconds === null ? "" : `, about ${durationText(p.remainingSeconds)} left`;
+  return ` <progress max="1" value="${escapeHtml(p.ratio)}">${escapeHtml(percent)}%</progress> ${escapeHtml(percent)}%: up to ${utcText(p.reachedMs)} of ${utcText(p.toMs)}; ${escapeHtml(p.sessions)} sessions, ${escapeHtml(p.events)} events${pace}${left}`;
 }
 
 function stateCell(now: number, s: ServerStatus): string {
@@ -30,7 +39,10 @@ function stateCell(now: number, s: ServerStatus): string {
     if (s.lastPollStartedAt === null) return '<td class="pending">pending</td>';
     return `<td class="pending">first poll running, since ${agoHtml(now, s.lastPollStartedAt)}<span class="progress">${backfillProgress(s)}</span></td>`;
   }
-  return s.up ? '<td class="up">up</td>' : '<td class="down">down</td>';
+  // A later long poll (a restart after a long stop, say) shows its figures beside the state.
+  const figures = backfillProgress(s);
+  const progress = figures === "" ? "" : `<span class="progress">${figures}</span>`;
+  return s.up ? `<td class="up">up${progress}</td>` : `<td class="down">down${progress}</td>`;
 }
 
 function serverRow(now: number, s: ServerStatus): string {

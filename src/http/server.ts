@@ -75,9 +75,9 @@ export async function startWebServer(app: Koa, options: WebServerOptions): Promi
       const where = `${options.host ?? ""}:${options.port}`;
       const why =
         error.code === "EADDRINUSE"
-          ? "the address is already in use"
+          ? `port ${options.port} is already in use (another exporter, or another service); stop it, or choose another address with --listen-address (web.listenAddress, WEB_LISTEN_ADDRESS), e.g. --listen-address :${options.port + 1}`
           : error.code === "EACCES"
-            ? "permission denied"
+            ? `permission denied (ports below 1024 need privileges); choose another address with --listen-address (web.listenAddress, WEB_LISTEN_ADDRESS)`
             : (error.code ?? error.message);
       stopWatching();
       reject(new ExporterError("listen", `cannot listen on ${where}: ${why}`, { cause: error }));

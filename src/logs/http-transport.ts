@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { protocolMismatch } from "../protocol-mismatch.ts";
 import { parseRetryAfter } from "../retry-after.ts";
 import { ExportError } from "./errors.ts";
 
@@ -55,7 +56,12 @@ const TLS_CODES = new Set([
   "EPROTO",
 ]);
 
-function networkError(error: unknown, endpoint: string): ExportError {
+function networkError(error: unknown, endpoint: string, url?: URL): ExportError {
+  const mismatch = url === undefined ? null : protocolMismatch(error, url, "the OTLP endpoint");
+  if (mismatch !== null)
+    return new ExportError(url?.protocol === "https:" ? "tls" : "unreachable", mismatch, null, {
+      cause: error,
+    });
   const code = (error as { code?: unknown }).code;
   const text = typeof code === "string" ? code : "";
   if (TLS_CODES.has(text)) {
@@ -175,7 +181,7 @@ export function createHttpTransport(
         request.on("error", (error) => {
           if (error instanceof ExportError) settle.reject(error);
           else if (error.name === "AbortError") settle.reject(error);
-          else settle.reject(networkError(error, display));
+          else settle.reject(networkError(error, display, url));
         });
         request.end(payload);
       });

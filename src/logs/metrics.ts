@@ -1,6 +1,8 @@
-// The log pipeline's self-metrics (vbo_log_*), registered in the exporter's private registry.
+// The log pipeline's self-metrics (vbo_log_*), registered in the exporter's private registry with the
+// catalogue's help texts.
 import { Counter, Gauge, type Registry } from "prom-client";
 import {
+  CATALOGUE,
   LOG_DEAD_LETTER_REASONS,
   LOG_EXPORT_FAILURE_REASONS,
   LOG_REJECTED_REASONS,
@@ -35,7 +37,7 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
   };
   new Gauge({
     name: "vbo_log_outbox_records",
-    help: "Audit log records waiting in the durable outbox for the log receiver to acknowledge them.",
+    help: CATALOGUE.vbo_log_outbox_records.help,
     registers: [registry],
     collect() {
       this.set(safe(() => outbox.pending()));
@@ -43,7 +45,7 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
   });
   new Gauge({
     name: "vbo_log_outbox_oldest_record_age_seconds",
-    help: "How long the oldest record in the outbox has waited since it was enqueued (0 when empty).",
+    help: CATALOGUE.vbo_log_outbox_oldest_record_age_seconds.help,
     registers: [registry],
     collect() {
       this.set(
@@ -56,7 +58,7 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
   });
   new Gauge({
     name: "vbo_log_outbox_limit_records",
-    help: "The outbox size cap; at the cap poll batches are refused (backpressure) until it drains.",
+    help: CATALOGUE.vbo_log_outbox_limit_records.help,
     registers: [registry],
     collect() {
       this.set(outbox.limit);
@@ -64,7 +66,7 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
   });
   new Gauge({
     name: "vbo_log_dead_letter_records",
-    help: "Audit log records in the dead-letter table (rejected by the receiver, kept for replay).",
+    help: CATALOGUE.vbo_log_dead_letter_records.help,
     registers: [registry],
     collect() {
       this.set(safe(() => outbox.deadLetters()));
@@ -73,35 +75,35 @@ export function createLogMetrics(registry: Registry, outbox: OutboxGauges): LogM
   const metrics: LogMetrics = {
     exported: new Counter({
       name: "vbo_log_records_exported_total",
-      help: "Audit log records the log receiver acknowledged (or written to the console output).",
+      help: CATALOGUE.vbo_log_records_exported_total.help,
       registers: [registry],
     }),
     failures: new Counter({
       name: "vbo_log_export_failures_total",
-      help: "Failed export requests by reason (unreachable, timeout, tls, rate_limited, unavailable, server_error, unauthorized, receiver_config, too_old, bad_request, ...).",
+      help: CATALOGUE.vbo_log_export_failures_total.help,
       labelNames: ["reason"],
       registers: [registry],
     }),
     deadLettered: new Counter({
       name: "vbo_log_records_dead_lettered_total",
-      help: "Audit log records moved to the dead-letter table, by reason (too_old, out_of_order, too_large, bad_request, ...).",
+      help: CATALOGUE.vbo_log_records_dead_lettered_total.help,
       labelNames: ["reason"],
       registers: [registry],
     }),
     rejected: new Counter({
       name: "vbo_log_records_rejected_total",
-      help: "Records the receiver reported as rejected in an OTLP partial success (not identifiable, so not dead-lettered).",
+      help: CATALOGUE.vbo_log_records_rejected_total.help,
       labelNames: ["reason"],
       registers: [registry],
     }),
     lastExport: new Gauge({
       name: "vbo_log_last_export_timestamp_seconds",
-      help: "Unix time of the last export the log receiver acknowledged.",
+      help: CATALOGUE.vbo_log_last_export_timestamp_seconds.help,
       registers: [registry],
     }),
     outboxFull: new Counter({
       name: "vbo_log_outbox_full_total",
-      help: "Poll batches refused because the outbox was at its cap; the poller retries them later.",
+      help: CATALOGUE.vbo_log_outbox_full_total.help,
       registers: [registry],
     }),
   };

@@ -22,6 +22,7 @@ import type { LogMetrics } from "./metrics.ts";
 import { encodeStoredRecord } from "./record-codec.ts";
 import { effectiveTimeUnixNano } from "./record-time.ts";
 import type { LogRecord } from "./records.ts";
+import type { RepeatLog } from "./repeat-log.ts";
 
 /** The part of the state store the outbox uses. */
 export interface OutboxStore {
@@ -54,6 +55,8 @@ export interface OutboxOptions {
   readonly clock: Clock;
   readonly metrics: LogMetrics;
   readonly logger: Logger;
+  /** Sums repeated dead-letter lines per reason (default: one line each). */
+  readonly repeatLog?: RepeatLog;
 }
 
 export interface Outbox {
@@ -141,10 +144,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const count = records ?? list.length;
         metrics.deadLettered.inc({ reason }, count);
         const first = list[0] as NewDeadLetter;
-        logger.error(
-          { reason, status: first.status, records: count, receiverMessage: first.message },
-          "log records moved to the dead-letter table",
-        );
+        const fields = { reason, status: first.status, receiverMessage: first.message };
+        const message = "log records moved to the dead-letter table";
+        if (options.repeatLog) options.repeatLog.note("error", reason, fields, message, count);
+        else logger.error({ ...fields, records: count }, message);
       }
     });
   };

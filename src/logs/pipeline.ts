@@ -29,6 +29,7 @@
 import type { Registry } from "prom-client";
 import type { Clock } from "../clock.ts";
 import { describeError, toReason } from "../errors.ts";
+import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
 import type { StateTransaction } from "../state/transaction.ts";
@@ -40,6 +41,7 @@ import { createLogMetrics } from "./metrics.ts";
 import { type LogsOptions, resolveLogsOptions } from "./options.ts";
 import { createOutbox, type OutboxStore } from "./outbox.ts";
 import { recordsFromPoll } from "./records.ts";
+import { createRepeatLog } from "./repeat-log.ts";
 import { createSender, type PassResult } from "./sender.ts";
 
 export type { LogsOptions } from "./options.ts";
@@ -60,6 +62,8 @@ export interface LogPipelineDeps {
   readonly scrub?: (text: string) => string;
   /** Random source for retry jitter (tests). */
   readonly random?: () => number;
+  /** The timer of a long drain's progress lines (default every 10 s). */
+  readonly progressEvery?: Every;
 }
 
 export interface LogPipeline {
@@ -107,6 +111,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     transport === null
       ? consoleDeliver(deps.stdout ?? process.stdout)
       : otlpDeliver(transport, deps.scrub);
+  const repeatLog = createRepeatLog(logger, clock);
   const chunks = createOutbox({
     store,
     format: { protocol: options.protocol, compression: options.compression },
@@ -117,8 +122,17 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     clock,
     metrics,
     logger,
+    repeatLog,
   });
-  const sender = createSender({ outbox: chunks, deliver, metrics, logger, clock });
+  const sender = createSender({
+    outbox: chunks,
+    deliver,
+    metrics,
+    logger,
+    clock,
+    repeatLog,
+    ...(deps.progressEvery === undefined ? {} : { progressEvery: deps.progressEvery }),
+  });
   const context = { serviceVersion: deps.serviceVersion, instanceId: deps.instanceId };
 
   // Single flight: the background loop and drainOnce never send the same records twice at once.

@@ -2,12 +2,15 @@
 // a chunk leaves it only when the receiver acknowledged it (2xx) or when a refusal (4xx) was
 // bisected until the refused records were alone and set aside as dead letters.
 import type { Clock } from "../clock.ts";
+import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
+import { watchDrain } from "./drain-progress.ts";
 import type { ExportOutcome } from "./export-outcome.ts";
 import type { TransportRequest } from "./http-transport.ts";
 import type { LogMetrics } from "./metrics.ts";
 import type { Outbox, Refusal, SendableChunk } from "./outbox.ts";
 import type { LogRecord } from "./records.ts";
+import { createRepeatLog, type RepeatLog } from "./repeat-log.ts";
 
 /** Sends one request and says what the receiver made of it (never throws for receiver failures). */
 export type Deliver = (request: TransportRequest, signal?: AbortSignal) => Promise<ExportOutcome>;
@@ -18,6 +21,11 @@ export interface SenderDeps {
   readonly metrics: LogMetrics;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Sums repeated delivery errors per reason (shared with the outbox's dead-letter lines). */
+  readonly repeatLog?: RepeatLog;
+  /** How often a long pass logs its progress (default 10 s), and the timer that says when. */
+  readonly progressIntervalMs?: number;
+  readonly progressEvery?: Every;
 }
 
 export interface PassResult {
@@ -44,6 +52,7 @@ type Rejected = Extract<ExportOutcome, { kind: "rejected" }>;
 
 export function createSender(deps: SenderDeps): Sender {
   const { outbox, metrics, logger, clock } = deps;
+  const repeatLog = deps.repeatLog ?? createRepeatLog(logger, clock);
 
   const delivered = (outcome: Extract<ExportOutcome, { kind: "delivered" }>, records: number) => {
     metrics.exported.inc(records);
@@ -53,9 +62,12 @@ export function createSender(deps: SenderDeps): Sender {
       // count and log it; the records have left the outbox.
       metrics.rejected.inc({ reason: "partial_success" }, outcome.rejectedRecords);
       metrics.failures.inc({ reason: "partial_success" });
-      logger.warn(
-        { rejected: outcome.rejectedRecords, receiverMessage: outcome.message },
+      repeatLog.note(
+        "warn",
+        "partial_success",
+        { receiverMessage: outcome.message },
         "the log receiver accepted the batch but rejected some records",
+        outcome.rejectedRecords,
       );
     }
   };
@@ -144,26 +156,46 @@ export function createSender(deps: SenderDeps): Sender {
 
   return {
     async pass(signal) {
-      let exported = 0;
-      let deadLettered = 0;
-      for (const destination of outbox.destinations()) {
-        for (;;) {
-          if (signal?.aborted) return { exported, deadLettered, retry: null };
-          const chunk = outbox.next(destination);
-          if (chunk === null) break;
-          let result: Awaited<ReturnType<typeof sendChunk>>;
-          try {
-            result = await sendChunk(chunk, signal);
-          } catch (error) {
-            if (signal?.aborted) return { exported, deadLettered, retry: null };
-            throw error;
-          }
-          exported += result.exported;
-          deadLettered += result.deadLettered;
-          if (result.retry) return { exported, deadLettered, retry: result.retry };
-        }
+      const progress = watchDrain({
+        logger,
+        clock,
+        pending: () => outbox.pendingRecords(),
+        ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+        ...(deps.progressEvery === undefined ? {} : { every: deps.progressEvery }),
+      });
+      try {
+        return await drain(signal, progress.advance);
+      } finally {
+        progress.end();
+        repeatLog.flush();
       }
-      return { exported, deadLettered, retry: null };
     },
   };
+
+  async function drain(
+    signal: AbortSignal | undefined,
+    advance: (count: number) => void,
+  ): Promise<PassResult> {
+    let exported = 0;
+    let deadLettered = 0;
+    for (const destination of outbox.destinations()) {
+      for (;;) {
+        if (signal?.aborted) return { exported, deadLettered, retry: null };
+        const chunk = outbox.next(destination);
+        if (chunk === null) break;
+        let result: Awaited<ReturnType<typeof sendChunk>>;
+        try {
+          result = await sendChunk(chunk, signal);
+        } catch (error) {
+          if (signal?.aborted) return { exported, deadLettered, retry: null };
+          throw error;
+        }
+        exported += result.exported;
+        deadLettered += result.deadLettered;
+        advance(result.exported + result.deadLettered);
+        if (result.retry) return { exported, deadLettered, retry: result.retry };
+      }
+    }
+    return { exported, deadLettered, retry: null };
+  }
 }

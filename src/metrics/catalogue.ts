@@ -95,7 +95,7 @@ export const CATALOGUE = {
   },
   vbo_restore_sessions_running: {
     type: "gauge",
-    help: "Restore sessions still Working as of the last poll.",
+    help: "Restore sessions still Working, as of the last committed poll batch.",
     labels: RESTORE,
   },
   vbo_restore_events_total: {
@@ -116,12 +116,12 @@ export const CATALOGUE = {
   },
   vbo_last_restore_session_timestamp_seconds: {
     type: "gauge",
-    help: "Start time (Unix seconds) of the newest restore session.",
+    help: "Start time (Unix seconds) of the newest restore session of the label set.",
     labels: RESTORE,
   },
   vbo_up: {
     type: "gauge",
-    help: "1 when the last background poll of the VBO server succeeded, 0 when it failed.",
+    help: "1 when the last background poll of the VBO server succeeded, 0 when it failed or none has succeeded yet since the exporter started.",
     labels: ["server"],
   },
   vbo_last_successful_poll_timestamp_seconds: {
@@ -167,7 +167,32 @@ export const CATALOGUE = {
   },
   vbo_server_clock_offset_seconds: {
     type: "gauge",
-    help: "VBO's clock minus the exporter's, from the Date header of VBO's latest answer (whole seconds, so within about a second); absent until a poll has seen one. Beyond the one-hour overlap, fix the time sync of either host.",
+    help: "VBO's clock minus the exporter's, in seconds with a fraction, from the Date header of VBO's latest answer (which has one-second resolution, so the value is right to within about a second); absent until a poll has seen one. Beyond the one-hour overlap, fix the time sync of either host.",
+    labels: ["server"],
+  },
+  vbo_backfill_progress_ratio: {
+    type: "gauge",
+    help: "How far the backfill (or other long poll) under way, or the last one, has read its range: the part from its start to VBO's now whose sessions are committed, 0 to 1. 0 until a backfill or long poll has run.",
+    labels: ["server"],
+  },
+  vbo_backfill_reached_timestamp_seconds: {
+    type: "gauge",
+    help: "The time (Unix seconds) up to which the backfill or long poll under way, or the last one, has committed every session; 0 until one has run.",
+    labels: ["server"],
+  },
+  vbo_backfill_sessions: {
+    type: "gauge",
+    help: "Restore sessions committed so far by the backfill or long poll under way, or by the last one.",
+    labels: ["server"],
+  },
+  vbo_backfill_events: {
+    type: "gauge",
+    help: "Restore events committed so far by the backfill or long poll under way, or by the last one.",
+    labels: ["server"],
+  },
+  vbo_backfill_remaining_seconds: {
+    type: "gauge",
+    help: "Estimated time left of the backfill or long poll under way, at its pace so far: 0 when none is under way, -1 while nothing is committed yet to estimate from.",
     labels: ["server"],
   },
   vbo_api_requests_total: {
@@ -202,7 +227,7 @@ export const CATALOGUE = {
   },
   vbo_log_outbox_oldest_record_age_seconds: {
     type: "gauge",
-    help: "How long the oldest record in the outbox has waited since it was enqueued (0 when empty).",
+    help: "How long the record that has waited longest in the outbox has waited since it was enqueued (0 when empty).",
     labels: [],
   },
   vbo_log_outbox_limit_records: {

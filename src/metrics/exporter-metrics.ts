@@ -20,6 +20,15 @@ import {
 } from "./catalogue.ts";
 import { createNewSeriesHold } from "./new-series-hold.ts";
 
+/** The figures of a backfill or long poll, as the vbo_backfill_* gauges show them. */
+export interface BackfillFigures {
+  readonly ratio: number;
+  readonly reachedMs: number;
+  readonly sessions: number;
+  readonly events: number;
+  readonly remainingSeconds: number | null;
+}
+
 export interface ExporterMetrics {
   /** Adds what a committed batch counted. */
   applyCommitted(counts: BatchCounts): void;
@@ -31,6 +40,8 @@ export interface ExporterMetrics {
   serverClockOffset(server: string, seconds: number | null): void;
   /** Whether the server's watchlist was last read without error, and how many subjects it has. */
   watchlist(server: string, up: boolean, subjects: number): void;
+  /** How far the backfill or long poll under way (or the last one) has come. */
+  backfillProgress(server: string, figures: BackfillFigures): void;
 }
 
 export interface ExporterMetricsOptions {
@@ -133,10 +144,18 @@ export function createExporterMetrics(
     for (const row of store.quarantine.counts())
       this.inc({ server: row.server, kind: row.kind, reason: row.reason }, row.count);
   });
+  const backfill = {
+    ratio: gauge(registry, "vbo_backfill_progress_ratio"),
+    reached: gauge(registry, "vbo_backfill_reached_timestamp_seconds"),
+    sessions: gauge(registry, "vbo_backfill_sessions"),
+    events: gauge(registry, "vbo_backfill_events"),
+    remaining: gauge(registry, "vbo_backfill_remaining_seconds"),
+  };
 
   buildInfo.set({ version: options.version }, 1);
   for (const server of options.servers) {
     up.set({ server }, 0);
+    for (const g of Object.values(backfill)) g.set({ server }, 0);
     apiRequests.inc({ server }, 0);
     for (const reason of POLL_ERROR_REASONS) pollErrors.inc({ server, reason }, 0);
     counters.get("vbo_client_host_overflow_total")?.inc({ server }, 0);
@@ -249,6 +268,13 @@ export function createExporterMetrics(
     watchlist(server, isUp, subjects) {
       watchlistUp.set({ server }, isUp ? 1 : 0);
       watchlistSubjects.set({ server }, subjects);
+    },
+    backfillProgress(server, figures) {
+      backfill.ratio.set({ server }, figures.ratio);
+      backfill.reached.set({ server }, figures.reachedMs / 1000);
+      backfill.sessions.set({ server }, figures.sessions);
+      backfill.events.set({ server }, figures.events);
+      backfill.remaining.set({ server }, figures.remainingSeconds ?? -1);
     },
   };
 }

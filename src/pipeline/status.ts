@@ -1,4 +1,5 @@
 // Read-only views the HTTP surface shows: per-server poll status and the latest restore sessions.
+import type { ProgressFigures } from "../poller/progress.ts";
 import type { ApiVersion } from "../vbo/types.ts";
 
 export interface ServerStatus {
@@ -19,6 +20,8 @@ export interface ServerStatus {
     readonly message: string;
     readonly at: number;
   } | null;
+  /** How far a backfill (or any long poll) under way has come; null or absent when none is. */
+  readonly progress?: ProgressFigures | null;
 }
 
 export interface RecentSession {

@@ -20,6 +20,7 @@ import {
   type PollMemory,
   rememberRead,
 } from "./poll-memory.ts";
+import type { PollProgress } from "./progress-watch.ts";
 
 export interface CycleOptions {
   readonly lookbackMs: number;
@@ -42,6 +43,8 @@ export interface CycleDeps {
   readonly onVanished?: (sessionId: string) => void;
   /** Called once for each record quarantined for the first time (it could not be read). */
   readonly onQuarantined?: (record: UnreadableRecord) => void;
+  /** Told the poll's range, then how far its commits have come. */
+  readonly progress?: PollProgress;
 }
 
 export interface CycleOutcome {
@@ -135,6 +138,8 @@ export async function runPollCycle(
     totals.newEvents += done.newEvents;
     if (batch.cursorMs !== undefined)
       cursorNowMs = Math.max(cursorNowMs ?? batch.cursorMs, batch.cursorMs);
+    if (cursorNowMs !== null)
+      deps.progress?.advance(cursorNowMs, totals.newSessions, totals.newEvents);
   };
   const builder = createBatchBuilder(options.batch);
 
@@ -153,13 +158,15 @@ export async function runPollCycle(
       else if (before.runningSince.has(row.sessionId)) retryEvents.add(row.sessionId);
     }
     const knownQuarantined = store.knownSessionIds(server, quarantinedSessions);
+    const fromMs =
+      before.cursorMs === null
+        ? startedMs - options.lookbackMs
+        : before.cursorMs - options.overlapMs;
+    deps.progress?.begin(fromMs, serverNowMs() ?? startedMs);
     const chunks = fetchInOrder(
       (planSignal) =>
         planPoll({
-          fromMs:
-            before.cursorMs === null
-              ? startedMs - options.lookbackMs
-              : before.cursorMs - options.overlapMs,
+          fromMs,
           nowMs: startedMs,
           sliceMs: options.sliceMs,
           running: before.runningSince,

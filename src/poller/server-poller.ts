@@ -3,6 +3,7 @@
 import type { Clock } from "../clock.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { describeError, toReason } from "../errors.ts";
+import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
 import type { ServerStatus } from "../pipeline/status.ts";
@@ -14,6 +15,7 @@ import { readChangeFeed } from "./change-feed.ts";
 import { createClockWatch } from "./clock-watch.ts";
 import { runPollCycle } from "./cycle.ts";
 import { EMPTY_POLL_MEMORY, type PollMemory } from "./poll-memory.ts";
+import { createProgressWatch } from "./progress-watch.ts";
 
 /** Resolved values (the defaults live in src/config/). */
 export interface ServerPollerOptions {
@@ -33,6 +35,9 @@ export interface ServerPollerOptions {
   readonly policy: LabelPolicy;
   /** Random source for the interval jitter (tests pass a fixed one). */
   readonly random?: () => number;
+  /** How often a long poll logs its progress (default 10 s), and the timer that says when. */
+  readonly progressIntervalMs?: number;
+  readonly progressEvery?: Every;
 }
 
 /** The poller options of a configured server. */
@@ -97,6 +102,14 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   /** What this poller remembers between polls; each poll returns the next one. */
   let memory: PollMemory = EMPTY_POLL_MEMORY;
   const clockWatch = createClockWatch(logger, options.overlapMs);
+  const progressWatch = createProgressWatch({
+    logger,
+    clock,
+    overlapMs: options.overlapMs,
+    publish: (figures) => metrics.backfillProgress(server, figures),
+    ...(options.progressIntervalMs === undefined ? {} : { intervalMs: options.progressIntervalMs }),
+    ...(options.progressEvery === undefined ? {} : { every: options.progressEvery }),
+  });
 
   const reportRequests = () => {
     const total = client.requestCount();
@@ -115,6 +128,8 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
   const cycle = async (signal: AbortSignal): Promise<void> => {
     const started = clock.now();
     lastPollStartedAt = started;
+    const progress = progressWatch.poll();
+    let ended = false;
     try {
       await describeServer(signal);
       const result = await runPollCycle(
@@ -143,11 +158,14 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
               `VBO sent a ${record.kind.replace("_", " ")} that cannot be read (${record.message}); it is quarantined (see: vbo-restore-exporter quarantine list) and the poll goes on`,
             ),
           options,
+          progress,
         },
         memory,
         signal,
       );
       memory = result.memory;
+      progress.end(result.ok);
+      ended = true;
       if (!result.ok) throw result.error;
       const { outcome } = result;
       const finished = clock.now();
@@ -184,6 +202,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
       }
       if (reason === "bad_credentials" || reason === "unsupported_version") apiVersion = null;
     } finally {
+      if (!ended) progress.end(false);
       reportRequests();
     }
   };
@@ -275,6 +294,7 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
         lastPollStartedAt,
         lastSuccessAt,
         lastError,
+        progress: progressWatch.current(),
       };
     },
   };

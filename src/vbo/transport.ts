@@ -4,6 +4,7 @@ import type { Agent as HttpAgent, IncomingHttpHeaders } from "node:http";
 import { request as httpRequest } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
 import { request as httpsRequest } from "node:https";
+import { protocolMismatch } from "../protocol-mismatch.ts";
 import { scrub } from "../secrets/scrub.ts";
 import { clip, VboError, type VboErrorContext } from "./errors.ts";
 
@@ -77,6 +78,11 @@ export function networkError(
   const code = errorCode(error);
   const detail = clip(scrub(error instanceof Error ? error.message : String(error), secrets));
   const target = `${url.protocol}//${url.host}`;
+  const mismatch = protocolMismatch(error, url, "the VBO server");
+  if (mismatch !== null)
+    return new VboError(url.protocol === "https:" ? "tls" : "unreachable", mismatch, context, {
+      cause: error,
+    });
   if (
     TLS_CODES.has(code) ||
     code.startsWith("ERR_SSL_") ||

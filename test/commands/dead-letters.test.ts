@@ -139,3 +139,57 @@ test("with --config, a dead letter stored with a secret in its message is printe
   assert.match(listed.stdout, /HTTP 400: bad token Bearer \[redacted\]/);
   assert.ok(!listed.stdout.includes(token));
 });
+
+test("dead-letters lists each record's own time, session and event, oldest record first", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "vbo-dead-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = openStateStore({ dir });
+  const context = { serviceVersion: "test", instanceId: "test" };
+  const older = recordsFromPoll(
+    poll({ newEvents: eventSeries(2, Date.parse("2026-03-16T10:00:00Z"), "s-old") }),
+    context,
+  );
+  const newer = recordsFromPoll(
+    poll({ newEvents: eventSeries(2, Date.parse("2026-03-17T08:30:00Z"), "s-new") }),
+    context,
+  );
+  const letter = (record: LogRecord) => ({
+    destination: "default",
+    recordKey: record.key,
+    server: record.server,
+    timeUnixNano: record.timeUnixNano,
+    record: encodeStoredRecord(record),
+    reason: "bad_request",
+    status: 400,
+    message: "invalid attribute",
+  });
+  // Set aside newest first: the listing must not follow the order they were set aside in.
+  store.transaction((tx) => {
+    tx.outbox.addDeadLetters(
+      [...newer].reverse().map(letter),
+      0,
+      Date.parse("2026-03-18T00:00:00Z"),
+    );
+    tx.outbox.addDeadLetters(
+      [...older].reverse().map(letter),
+      0,
+      Date.parse("2026-03-18T00:05:00Z"),
+    );
+  });
+  store.close();
+
+  const listed = run("--state-dir", dir, "--limit", "3");
+  assert.equal(listed.status, 0, listed.stderr);
+  const rows = listed.stdout.split("\n").filter((line) => / session=/.test(line));
+  // eventSeries: event i starts at start + i s, plus i ns.
+  assert.deepEqual(
+    rows.map((line) => line.trim().split(" ").slice(0, 3).join(" ")),
+    [
+      "2026-03-16T10:00:00Z session=s-old event=s-old-e00000",
+      "2026-03-16T10:00:01.000000001Z session=s-old event=s-old-e00001",
+      "2026-03-17T08:30:00Z session=s-new event=s-new-e00000",
+    ],
+  );
+  assert.match(rows[0] ?? "", /dead-lettered=2026-03-18T00:05:00\.000Z invalid attribute$/);
+  assert.match(rows[2] ?? "", /dead-lettered=2026-03-18T00:00:00\.000Z/);
+});

@@ -98,3 +98,45 @@ test("sharding: a replica polls exactly the servers whose hash falls on its inde
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("during a first backfill /readyz says how far it has read", async () => {
+  const simulator = await startSimulator({
+    apiVersion: "v8",
+    port: 0,
+    historySessions: 3000,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+    faults: { latencyMs: 5 },
+  });
+  const dir = mkdtempSync(join(tmpdir(), "vbo-main-"));
+  const exporter = await startExporter({
+    config: config(
+      `web: { listenAddress: "127.0.0.1:0" }
+state: { dir: ./state }
+servers:
+  - { name: lab, url: "${simulator.url}", username: "${simulator.username}", password: "${simulator.password}", pollInterval: 1s }
+`,
+      dir,
+    ),
+    logger: silentLogger(),
+    version: "0.0.0-test",
+  });
+  try {
+    const waiting = await eventually(
+      async () => {
+        const answer = await get(`${exporter.url}readyz`);
+        return answer.status === 503 && /% read/.test(answer.body) ? answer.body : undefined;
+      },
+      10_000,
+      "a readiness answer with progress",
+    );
+    assert.match(
+      waiting,
+      /waiting for the first poll of lab \((\d|[1-9]\d|100)% read, up to \d{4}-\d\d-\d\dT[\d:.]+Z\)/,
+    );
+  } finally {
+    await exporter.stop();
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -267,6 +267,14 @@ test("TLS for the web endpoints with a certificate made by openssl", async () =>
 test("listening on a taken port is a clear error", async () => {
   await assert.rejects(
     startWebServer(createApp(deps()), { host: "127.0.0.1", port: plain.port, tls: null }),
-    /cannot listen on 127\.0\.0\.1:\d+: the address is already in use/,
+    (e: unknown) => {
+      const message = e instanceof Error ? e.message : "";
+      assert.match(message, /^cannot listen on 127\.0\.0\.1:\d+: port \d+ is already in use/);
+      assert.match(
+        message,
+        /choose another address with --listen-address \(web\.listenAddress, WEB_LISTEN_ADDRESS\)/,
+      );
+      return true;
+    },
   );
 });

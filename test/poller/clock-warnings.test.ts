@@ -152,3 +152,28 @@ test("a cursor left ahead of VBO's clock when the clock is set back is moved bac
   assert.equal(pulled[0]?.server, "lab");
   assert.equal(core.store.serverState("lab").cursorMs, T0 + 2 * 60_000);
 });
+
+test("the clock offset has a fraction (VBO's Date has whole seconds, the exporter's clock does not), and its HELP says so", async (t) => {
+  const clock = manualClock(T0 + 500);
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    historySessions: 1,
+    ratePerMinute: 0,
+    tokenThrottle: false,
+    clock: () => clock.now(),
+  });
+  const core = startCore({
+    targets: [{ name: "lab", url: sim.url, username: sim.username, password: sim.password }],
+    clock,
+  });
+  t.after(async () => {
+    await core.close();
+    await sim.close();
+  });
+  await core.poller().pollOnce();
+  const metric = await core.registry.getSingleMetric("vbo_server_clock_offset_seconds")?.get();
+  const value = metric?.values.find((v) => v.labels.server === "lab")?.value;
+  assert.equal(value, -0.5, "the Date header drops the half second the exporter's clock has");
+  assert.doesNotMatch(metric?.help ?? "", /whole seconds/);
+  assert.match(metric?.help ?? "", /seconds with a fraction/);
+});
