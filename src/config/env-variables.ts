@@ -23,6 +23,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: "VBO_EVENT_CONCURRENCY", meaning: "concurrent event fetches (4)" },
   { name: "VBO_CLIENT_HOST_LIMIT", meaning: "distinct client_host values before other (500)" },
   { name: "VBO_DROP_CLIENT_HOST_LABEL", meaning: "true drops client_host from metrics" },
+  { name: "VBO_LABEL_MAX_LENGTH", meaning: "longest label value taken from VBO (128)" },
   { name: "WEB_LISTEN_ADDRESS", meaning: "where the web endpoints listen (:9853)" },
   { name: "STATE_DIR", meaning: "the state directory (./data)" },
   { name: "LOG_LEVEL", meaning: "the exporter's log level (info)" },
