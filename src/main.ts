@@ -136,6 +136,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         maxRecordAgeMs: config.logs.maxRecordAgeMs,
         batchMaxRecords: config.logs.batch.maxRecords,
         batchMaxBytes: config.logs.batch.maxBytes,
+        tenants: config.logs.tenants,
       },
       registry,
       logger: logger.child({ component: "logs" }),

@@ -230,6 +230,19 @@ export const fileSchema = z.strictObject(
           .strictObject({ maxRecords: wholeNumber(1_000, 100_000_000).optional() })
           .optional(),
         maxRecordAge: duration(3_600_000, "1h").optional(),
+        tenants: z
+          .strictObject({
+            default: nonEmpty("a tenant id").optional(),
+            perOrganization: boolean.optional(),
+            organizations: z
+              .record(
+                z.string(),
+                z.string(expect("expected a tenant id")),
+                expect("expected a mapping of organization name or id to tenant id"),
+              )
+              .optional(),
+          })
+          .optional(),
         batch: z
           .strictObject({
             maxRecords: wholeNumber(1, 100_000).optional(),
@@ -301,6 +314,10 @@ export const KNOWN_KEYS: readonly string[] = [
     "passwordHash",
     "grafana",
     "lokiDatasource",
+    "tenants",
+    "default",
+    "perOrganization",
+    "organizations",
     ...Object.keys(serverSchema.shape),
     ...Object.keys(tlsClient.shape),
   ]),

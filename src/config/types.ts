@@ -2,6 +2,7 @@
 // secret file read, durations in milliseconds, paths absolute.
 import type { LocalWatchEntry } from "../audit/local-entries.ts";
 import type { LogLevel } from "../logger.ts";
+import type { TenantRouting } from "../tenants/tenant-router.ts";
 import type { ApiVersion } from "../vbo/types.ts";
 
 export interface TlsClientConfig {
@@ -101,6 +102,8 @@ export interface LogsConfig {
    */
   readonly maxRecordAgeMs: number;
   readonly batch: { readonly maxRecords: number; readonly maxBytes: number };
+  /** Loki tenant per organization (X-Scope-OrgID per record); null sends every record alike. */
+  readonly tenants: TenantRouting | null;
 }
 
 export interface ShardingConfig {

@@ -1,6 +1,7 @@
-// Drains the outbox chunk by chunk, oldest first per destination, sending each chunk's stored bytes;
-// a chunk leaves it only when the receiver acknowledged it (2xx) or when a refusal (4xx) was
-// bisected until the refused records were alone and set aside as dead letters.
+// Drains the outbox chunk by chunk, oldest first per destination (Loki tenant), sending each
+// chunk's stored bytes to its destination; a chunk leaves it only when the receiver acknowledged it
+// (2xx) or when a refusal (4xx) was bisected until the refused records were alone and set aside as
+// dead letters. Destinations drain independently: one that fails stops only itself.
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { ExportOutcome } from "./export-outcome.ts";
@@ -9,8 +10,15 @@ import type { LogMetrics } from "./metrics.ts";
 import type { Outbox, Refusal, SendableChunk } from "./outbox.ts";
 import type { LogRecord } from "./records.ts";
 
-/** Sends one request and says what the receiver made of it (never throws for receiver failures). */
-export type Deliver = (request: TransportRequest, signal?: AbortSignal) => Promise<ExportOutcome>;
+/**
+ * Sends one request to a destination (its Loki tenant) and says what the receiver made of it
+ * (never throws for receiver failures).
+ */
+export type Deliver = (
+  request: TransportRequest,
+  destination: string,
+  signal?: AbortSignal,
+) => Promise<ExportOutcome>;
 
 export interface SenderDeps {
   readonly outbox: Outbox;
@@ -28,8 +36,8 @@ export interface PassResult {
 }
 
 export interface Sender {
-  /** Sends chunks until the outbox is empty or a retryable failure stops it. */
-  pass(signal?: AbortSignal): Promise<PassResult>;
+  /** Sends one destination's chunks until it has none left or a retryable failure stops it. */
+  drain(destination: string, signal?: AbortSignal): Promise<PassResult>;
 }
 
 interface RangeResult {
@@ -73,7 +81,11 @@ export function createSender(deps: SenderDeps): Sender {
     records: readonly LogRecord[],
     signal?: AbortSignal,
   ): Promise<RangeResult> => {
-    const outcome = await deps.deliver(outbox.requestFor(chunk, records), signal);
+    const outcome = await deps.deliver(
+      outbox.requestFor(chunk, records),
+      chunk.destination,
+      signal,
+    );
     if (outcome.kind === "delivered") {
       delivered(outcome, records.length);
       return { delivered: records.length, refused: [], unsettled: [], retry: null };
@@ -121,7 +133,7 @@ export function createSender(deps: SenderDeps): Sender {
     chunk: SendableChunk,
     signal?: AbortSignal,
   ): Promise<{ exported: number; deadLettered: number; retry: PassResult["retry"] }> => {
-    const outcome = await deps.deliver(chunk.request, signal);
+    const outcome = await deps.deliver(chunk.request, chunk.destination, signal);
     if (outcome.kind === "delivered") {
       outbox.acknowledge(chunk);
       delivered(outcome, chunk.recordCount);
@@ -143,25 +155,23 @@ export function createSender(deps: SenderDeps): Sender {
   };
 
   return {
-    async pass(signal) {
+    async drain(destination, signal) {
       let exported = 0;
       let deadLettered = 0;
-      for (const destination of outbox.destinations()) {
-        for (;;) {
+      for (;;) {
+        if (signal?.aborted) return { exported, deadLettered, retry: null };
+        const chunk = outbox.next(destination);
+        if (chunk === null) break;
+        let result: Awaited<ReturnType<typeof sendChunk>>;
+        try {
+          result = await sendChunk(chunk, signal);
+        } catch (error) {
           if (signal?.aborted) return { exported, deadLettered, retry: null };
-          const chunk = outbox.next(destination);
-          if (chunk === null) break;
-          let result: Awaited<ReturnType<typeof sendChunk>>;
-          try {
-            result = await sendChunk(chunk, signal);
-          } catch (error) {
-            if (signal?.aborted) return { exported, deadLettered, retry: null };
-            throw error;
-          }
-          exported += result.exported;
-          deadLettered += result.deadLettered;
-          if (result.retry) return { exported, deadLettered, retry: result.retry };
+          throw error;
         }
+        exported += result.exported;
+        deadLettered += result.deadLettered;
+        if (result.retry) return { exported, deadLettered, retry: result.retry };
       }
       return { exported, deadLettered, retry: null };
     },
