@@ -6,6 +6,7 @@ import { loadConfig } from "../config/load.ts";
 import { LOGS_DEFAULTS } from "../logs/options.ts";
 import { requeueDeadLetters } from "../logs/outbox.ts";
 import { configSecrets, scrub } from "../secrets/scrub.ts";
+import { DEFAULT_DESTINATION } from "../state/schema.ts";
 import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
 import { type Command, UsageError } from "./command.ts";
 import { intFlag, parseFlags, stringFlag } from "./parse-flags.ts";
@@ -88,8 +89,10 @@ export const deadLettersCommand: Command = {
         console.log(`  ${name}: ${count}`);
       for (const entry of entries.slice(0, limit)) {
         const when = new Date(entry.deadLetteredAtMs).toISOString();
+        const tenant =
+          entry.destination === DEFAULT_DESTINATION ? "" : ` tenant=${entry.destination}`;
         console.log(
-          `  ${when} server=${entry.server} reason=${entry.reason} status=${entry.status ?? "-"} ${scrub(entry.message, secrets)}`,
+          `  ${when} server=${entry.server}${tenant} reason=${entry.reason} status=${entry.status ?? "-"} ${scrub(entry.message, secrets)}`,
         );
       }
       if (flags.replay === true) {
