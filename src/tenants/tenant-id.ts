@@ -19,13 +19,15 @@ export function shortHash(text: string): string {
 
 /**
  * The tenant id of an organization name: the name lower-cased, every run of characters outside
- * [a-z0-9_.-] replaced by '_', cut to 100 characters; when that changed the name in any way, '-'
- * and the short hash of the name as written follow, so that "Contoso" and "contoso" stay apart.
+ * [a-z0-9_.-] replaced by '_', cut to 100 characters; when that changed the name in any way, the
+ * '_' at either end are dropped ("org" when nothing is left) and '-' and the short hash of the
+ * name as written follow, so that "Contoso" and "contoso" stay apart.
  * "contoso" → "contoso"; "Contoso Ltd" → "contoso_ltd-" + 8 hex digits.
  */
 export function deriveTenantId(name: string): string {
   const slug = name.toLowerCase().replace(KEPT, "_").slice(0, MAX_SLUG);
   if (slug === name && isTenantId(slug)) return slug;
-  const base = slug === "" || slug === "." || slug === ".." ? "org" : slug;
+  const trimmed = slug.replace(/^_+|_+$/g, "");
+  const base = trimmed === "" || trimmed === "." || trimmed === ".." ? "org" : trimmed;
   return `${base}-${shortHash(name)}`;
 }

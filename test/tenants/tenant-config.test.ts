@@ -48,6 +48,8 @@ describe("derived tenant ids", () => {
       `m_ller_s_hne_gmbh-${hash8("Müller & Söhne|GmbH")}`,
     );
     assert.equal(deriveTenantId(".."), `org-${hash8("..")}`);
+    assert.equal(deriveTenantId("株式会社"), `org-${hash8("株式会社")}`);
+    assert.equal(deriveTenantId("Fabrikam (EU)"), `fabrikam_eu-${hash8("Fabrikam (EU)")}`);
   });
 
   test("every derived id is one Loki accepts, and names differing in case stay apart", () => {
