@@ -204,6 +204,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       ready,
       version,
       basicAuth: config.web.basicAuth,
+      tenants: config.web.tenants,
       logger: logger.child({ component: "web" }),
       now: () => clock.now(),
       ...(options.notice === undefined ? {} : { notice: options.notice }),

@@ -166,6 +166,11 @@ export function buildConfig(
       port: listen.port,
       newSeriesHoldMs: file.web?.newSeriesHold ?? ms(DEFAULTS.newSeriesHold),
       basicAuth,
+      tenants: (file.web?.tenants ?? []).map((t) => ({
+        username: t.username,
+        passwordHash: t.passwordHash,
+        organizations: [...t.organizations],
+      })),
       tls: webTls
         ? {
             certFile: abs(webTls.certFile),

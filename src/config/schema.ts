@@ -174,6 +174,18 @@ const webSchema = z.strictObject({
     })
     .optional(),
   newSeriesHold: duration(0, "0s").optional(),
+  tenants: z
+    .array(
+      z.strictObject({
+        username: nonEmpty("a user name"),
+        passwordHash: z.string(expect("expected an scrypt hash (hash-password)")),
+        organizations: z
+          .array(nonEmpty("an organization name"), expect("expected a list of organization names"))
+          .min(1, { message: "expected at least one organization" }),
+      }),
+      expect("expected a list of tenant users"),
+    )
+    .optional(),
 });
 
 const otlpSchema = z.strictObject({
@@ -315,6 +327,7 @@ export const KNOWN_KEYS: readonly string[] = [
     "grafana",
     "lokiDatasource",
     "tenants",
+    "username",
     "default",
     "perOrganization",
     "organizations",

@@ -162,3 +162,44 @@ describe("logs.tenants at load", () => {
     assert.match(text, /CONTOSO.*names the same organization as "Contoso"/);
   });
 });
+
+describe("web.tenants at load", () => {
+  const HASH = "$scrypt$ln=15,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+  const web = (lines: string) =>
+    parseConfig({
+      text: `${SERVER}web:\n${lines}`,
+      fileName: "config.yml",
+      baseDir: "/etc/vbo",
+      cwd: "/srv",
+      env: {},
+      readFile: () => "",
+    });
+
+  test("tenant users with their organizations, next to the provider's own user", () => {
+    const result = web(
+      `  basicAuth: { username: provider, passwordHash: "${HASH}" }\n  tenants:\n    - { username: fabrikam, passwordHash: "${HASH}", organizations: ["Fabrikam Holdings (EU)"] }\n`,
+    );
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.deepEqual(result.config.web.tenants, [
+      { username: "fabrikam", passwordHash: HASH, organizations: ["Fabrikam Holdings (EU)"] },
+    ]);
+  });
+
+  test("refused: without the provider's user, a user name twice, a bad hash, no organization", () => {
+    const result = web(
+      `  tenants:\n    - { username: a, passwordHash: "${HASH}", organizations: [x] }\n    - { username: a, passwordHash: "plain", organizations: [y] }\n`,
+    );
+    assert.equal(result.ok, false);
+    const text = result.ok ? "" : result.errors.join("\n");
+    assert.match(text, /web\.tenants: needs web\.basicAuth too/);
+    assert.match(text, /web\.tenants\[1\]\.username: is already the user name/);
+    assert.match(text, /web\.tenants\[1\]\.passwordHash: expected an scrypt hash/);
+    const empty = web(
+      `  basicAuth: { username: p, passwordHash: "${HASH}" }\n  tenants:\n    - { username: a, passwordHash: "${HASH}", organizations: [] }\n`,
+    );
+    assert.match(
+      empty.ok ? "" : empty.errors.join("\n"),
+      /web\.tenants\[0\]\.organizations: expected at least one organization/,
+    );
+  });
+});
