@@ -4,6 +4,7 @@ import { checkConfigCommand } from "./check-config.ts";
 import type { Command } from "./command.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
 import { hashPasswordCommand } from "./hash-password.ts";
+import { reportCommand } from "./report.ts";
 import { serveCommand } from "./serve.ts";
 import { simulateCommand } from "./simulate.ts";
 
@@ -14,4 +15,5 @@ export const commands: readonly Command[] = [
   deadLettersCommand,
   auditCommand,
   hashPasswordCommand,
+  reportCommand,
 ];
