@@ -1,7 +1,7 @@
 // Writes everything generated from the mixin configuration: the provisioned dashboards
 // (grafana/dashboards/*.json), the Prometheus and Loki rule files and the generated parts of the
 // promtool tests: `npm run mixin`. A test checks that the committed files equal this output.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { exporterHealth } from "./exporter-health.ts";
 import { checkedMixinConfig, MIXIN, type MixinConfig } from "./mixin-config.ts";
 import type { Dashboard } from "./model.ts";
@@ -11,6 +11,7 @@ import { lokiRules } from "./rules/loki-rules.ts";
 import { alertRules } from "./rules/prometheus-alerts.ts";
 import { recordingRules } from "./rules/prometheus-recording.ts";
 import { renderPromtoolTest, renderRuleFile } from "./rules/render.ts";
+import { lokiDatasourcesFile, lokiRulePaths } from "./tenant-datasources.ts";
 
 /** Every dashboard, by file name under grafana/dashboards/. */
 export function dashboards(config: MixinConfig = MIXIN): ReadonlyMap<string, Dashboard> {
@@ -47,7 +48,8 @@ export function ruleFiles(
   const files = new Map<string, string>([
     [RECORDING, renderRuleFile(recording)],
     [ALERTS, renderRuleFile(alerts)],
-    ["loki/rules/fake/vbo-audit.yml", renderRuleFile(lokiRules(checked))],
+    ...lokiRulePaths().map((path): [string, string] => [path, renderRuleFile(lokiRules(checked))]),
+    ["grafana/provisioning/datasources/loki.yml", lokiDatasourcesFile()],
   ]);
   const groupOrder = [...recording.groups, ...alerts.groups].map((g) => g.name);
   for (const test of listTests()) {
@@ -69,7 +71,9 @@ if (import.meta.main) {
     console.log(`wrote grafana/dashboards/${file}`);
   }
   for (const [path, text] of ruleFiles()) {
-    writeFileSync(new URL(`../../${path}`, import.meta.url), text);
+    const url = new URL(`../../${path}`, import.meta.url);
+    mkdirSync(new URL(".", url), { recursive: true });
+    writeFileSync(url, text);
     console.log(`wrote ${path}`);
   }
 }

@@ -8,6 +8,7 @@ import { requeueDeadLetters } from "../logs/outbox.ts";
 import { decodeStoredRecord } from "../logs/record-codec.ts";
 import type { LogRecord } from "../logs/records.ts";
 import { configSecrets, scrub } from "../secrets/scrub.ts";
+import { DEFAULT_DESTINATION } from "../state/schema.ts";
 import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
 import { type Command, UsageError } from "./command.ts";
 import { intFlag, parseFlags, stringFlag } from "./parse-flags.ts";
@@ -138,7 +139,7 @@ export const deadLettersCommand: Command = {
         const setAside = new Date(entry.deadLetteredAtMs).toISOString();
         console.log(
           scrub(
-            `  ${what} server=${entry.server} reason=${entry.reason} status=${entry.status ?? "-"} dead-lettered=${setAside} ${entry.message}`,
+            `  ${what} server=${entry.server}${entry.destination === DEFAULT_DESTINATION ? "" : ` tenant=${entry.destination}`} reason=${entry.reason} status=${entry.status ?? "-"} dead-lettered=${setAside} ${entry.message}`,
             secrets,
           ),
         );

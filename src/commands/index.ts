@@ -5,6 +5,7 @@ import type { Command } from "./command.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
 import { hashPasswordCommand } from "./hash-password.ts";
 import { quarantineCommand } from "./quarantine.ts";
+import { reportCommand } from "./report.ts";
 import { serveCommand } from "./serve.ts";
 import { simulateCommand } from "./simulate.ts";
 
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   quarantineCommand,
   auditCommand,
   hashPasswordCommand,
+  reportCommand,
 ];

@@ -248,8 +248,10 @@ export const serveCommand: Command = {
       console.error(`${PROGRAM} serve: ${describeError(error)}`);
       return 1;
     }
+    // The handlers first: a signal sent as soon as the banner is read must find them in place.
+    const stopped = stopOnSignal(exporter, logger);
     console.log(banner(exporter, demo));
-    const code = await stopOnSignal(exporter, logger);
+    const code = await stopped;
     await demo?.close();
     // Anything a dependency left open must not keep a stopped exporter alive.
     setTimeout(() => process.exit(code), 500).unref();

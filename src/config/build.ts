@@ -10,6 +10,7 @@ import type { KeyPath } from "./key-path.ts";
 import { parseListenAddress } from "./listen-address.ts";
 import type { RuleIssue } from "./rules.ts";
 import type { FileConfig } from "./schema.ts";
+import { tenantsConfig } from "./tenants.ts";
 import { tlsPairProblem } from "./tls-pair.ts";
 import type { ExporterConfig, ServerConfig, TlsClientConfig, WebBasicAuth } from "./types.ts";
 
@@ -175,6 +176,11 @@ export function buildConfig(
       port: listen.port,
       newSeriesHoldMs: file.web?.newSeriesHold ?? ms(DEFAULTS.newSeriesHold),
       basicAuth,
+      tenants: (file.web?.tenants ?? []).map((t) => ({
+        username: t.username,
+        passwordHash: t.passwordHash,
+        organizations: [...t.organizations],
+      })),
       tls: webTls
         ? {
             certFile: abs(webTls.certFile),
@@ -216,6 +222,7 @@ export function buildConfig(
         maxRecords: file.logs?.batch?.maxRecords ?? DEFAULTS.batchMaxRecords,
         maxBytes: file.logs?.batch?.maxBytes ?? DEFAULTS.batchMaxBytes,
       },
+      tenants: tenantsConfig(file.logs?.tenants, issues),
     },
     audit: {
       feedRetentionMs: file.audit?.feedRetention ?? ms(DEFAULTS.auditFeedRetention),

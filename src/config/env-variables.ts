@@ -28,6 +28,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: "STATE_DIR", meaning: "the state directory (./data)" },
   { name: "LOG_LEVEL", meaning: "the exporter's log level (info)" },
   { name: "GRAFANA_URL", meaning: "Grafana for the landing page's Explore links" },
+  { name: "LOGS_TENANTS_DEFAULT", meaning: "Loki tenant of records of unmapped organizations" },
+  { name: "LOGS_TENANTS_PER_ORGANIZATION", meaning: "true: one Loki tenant per organization" },
   { name: "SHARD_INDEX", meaning: "this replica's shard (from 0)" },
   { name: "SHARD_COUNT", meaning: "how many replicas share the server list" },
   { name: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", meaning: "where the audit log goes (OTLP/HTTP)" },

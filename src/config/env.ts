@@ -103,6 +103,8 @@ export function envLayer(env: Env, resolvePath: (path: string) => string = (p) =
   simple("GRAFANA_URL", ["web", "grafana", "url"]);
   simple("STATE_DIR", ["state", "dir"], true);
   simple("LOG_LEVEL", ["logging", "level"]);
+  simple("LOGS_TENANTS_DEFAULT", ["logs", "tenants", "default"]);
+  simple("LOGS_TENANTS_PER_ORGANIZATION", ["logs", "tenants", "perOrganization"]);
   const shardIndex = read(env, "SHARD_INDEX");
   const shardCount = read(env, "SHARD_COUNT");
   if (shardIndex !== undefined || shardCount !== undefined) {

@@ -25,6 +25,15 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
                 : { username: web.basicAuth.username, passwordHash: MASK },
           }
         : {}),
+      ...(web.tenants.length > 0
+        ? {
+            tenants: web.tenants.map((t) => ({
+              username: t.username,
+              passwordHash: MASK,
+              organizations: [...t.organizations],
+            })),
+          }
+        : {}),
       ...(web.tls ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
       ...(web.grafana
         ? { grafana: { url: web.grafana.url, lokiDatasource: web.grafana.lokiDatasource } }
@@ -93,6 +102,15 @@ export function redactConfig(config: ExporterConfig): Record<string, unknown> {
       outbox: { maxRecords: config.logs.outbox.maxRecords },
       maxRecordAge: formatDuration(config.logs.maxRecordAgeMs),
       batch: { maxRecords: config.logs.batch.maxRecords, maxBytes: config.logs.batch.maxBytes },
+      ...(config.logs.tenants === null
+        ? {}
+        : {
+            tenants: {
+              default: config.logs.tenants.defaultTenant,
+              perOrganization: config.logs.tenants.perOrganization,
+              organizations: { ...config.logs.tenants.organizations },
+            },
+          }),
     },
     audit: { feedRetention: formatDuration(config.audit.feedRetentionMs) },
     logging: { level: config.logging.level },

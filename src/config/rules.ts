@@ -59,6 +59,29 @@ export function checkRules(config: FileConfig, name: KeyNamer): RuleIssue[] {
   }
 
   const basicAuth = config.web?.basicAuth;
+  const tenantUsers = config.web?.tenants ?? [];
+  if (tenantUsers.length > 0 && !basicAuth)
+    issues.push({
+      path: ["web", "tenants"],
+      message:
+        "needs web.basicAuth too: without it everyone would see every organization; set the provider's own user there",
+    });
+  const usernames = new Set(basicAuth ? [basicAuth.username] : []);
+  tenantUsers.forEach((user, index) => {
+    const base = ["web", "tenants", index];
+    if (usernames.has(user.username))
+      issues.push({
+        path: [...base, "username"],
+        message: "is already the user name of web.basicAuth or of another tenant user",
+      });
+    usernames.add(user.username);
+    if (parsePasswordHash(user.passwordHash) === null)
+      issues.push({
+        path: [...base, "passwordHash"],
+        message:
+          'expected an scrypt hash like "$scrypt$ln=15,r=8,p=1$<salt>$<hash>" (hash-password)',
+      });
+  });
   if (basicAuth) {
     const base = ["web", "basicAuth"];
     exactlyOne(issues, base, basicAuth, ["password", "passwordFile", "passwordHash"], name);

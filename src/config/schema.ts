@@ -191,6 +191,18 @@ const webSchema = z.strictObject({
     })
     .optional(),
   newSeriesHold: duration(0, "0s").optional(),
+  tenants: z
+    .array(
+      z.strictObject({
+        username: nonEmpty("a user name"),
+        passwordHash: z.string(expect("expected an scrypt hash (hash-password)")),
+        organizations: z
+          .array(nonEmpty("an organization name"), expect("expected a list of organization names"))
+          .min(1, { message: "expected at least one organization" }),
+      }),
+      expect("expected a list of tenant users"),
+    )
+    .optional(),
 });
 
 const otlpSchema = z.strictObject({
@@ -247,6 +259,19 @@ export const fileSchema = z.strictObject(
           .strictObject({ maxRecords: wholeNumber(1_000, 100_000_000).optional() })
           .optional(),
         maxRecordAge: duration(3_600_000, "1h").optional(),
+        tenants: z
+          .strictObject({
+            default: nonEmpty("a tenant id").optional(),
+            perOrganization: boolean.optional(),
+            organizations: z
+              .record(
+                z.string(),
+                z.string(expect("expected a tenant id")),
+                expect("expected a mapping of organization name or id to tenant id"),
+              )
+              .optional(),
+          })
+          .optional(),
         batch: z
           .strictObject({
             maxRecords: wholeNumber(1, 100_000).optional(),
@@ -318,6 +343,11 @@ export const KNOWN_KEYS: readonly string[] = [
     "passwordHash",
     "grafana",
     "lokiDatasource",
+    "tenants",
+    "username",
+    "default",
+    "perOrganization",
+    "organizations",
     ...Object.keys(serverSchema.shape),
     ...Object.keys(tlsClient.shape),
   ]),

@@ -3,6 +3,7 @@
 import type { LocalWatchEntry } from "../audit/local-entries.ts";
 import type { LogLevel } from "../logger.ts";
 import type { LabelLimits } from "../pipeline/labels.ts";
+import type { TenantRouting } from "../tenants/tenant-router.ts";
 import type { ApiVersion } from "../vbo/types.ts";
 
 export interface TlsClientConfig {
@@ -66,6 +67,14 @@ export type WebBasicAuth =
   | { readonly username: string; readonly password: string; readonly passwordHash: null }
   | { readonly username: string; readonly password: null; readonly passwordHash: string };
 
+/** A web user who sees only some organizations (a service provider's customer). */
+export interface WebTenantUser {
+  readonly username: string;
+  readonly passwordHash: string;
+  /** Organization names exactly as the `organization` label has them. */
+  readonly organizations: readonly string[];
+}
+
 export interface WebConfig {
   /** As written, e.g. `:9853` or `127.0.0.1:0`. */
   readonly listenAddress: string;
@@ -73,6 +82,8 @@ export interface WebConfig {
   readonly host: string | undefined;
   readonly port: number;
   readonly basicAuth: WebBasicAuth | null;
+  /** Users bound to organizations (web.tenants); web.basicAuth is the provider's own user. */
+  readonly tenants: readonly WebTenantUser[];
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** Where the landing page links to the audit log in Grafana Explore; null hides the links. */
   readonly grafana: { readonly url: string; readonly lokiDatasource: string } | null;
@@ -106,6 +117,8 @@ export interface LogsConfig {
    */
   readonly maxRecordAgeMs: number;
   readonly batch: { readonly maxRecords: number; readonly maxBytes: number };
+  /** Loki tenant per organization (X-Scope-OrgID per record); null sends every record alike. */
+  readonly tenants: TenantRouting | null;
 }
 
 export interface ShardingConfig {

@@ -3,7 +3,7 @@
 // app.callback().
 import Koa from "koa";
 import type { Registry } from "prom-client";
-import type { WebBasicAuth } from "../config/types.ts";
+import type { WebBasicAuth, WebTenantUser } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type {
@@ -12,13 +12,15 @@ import type {
   SessionReader,
   WatchedAccessFeed,
 } from "../pipeline/status.ts";
+import { type AccessScope, createAccessCheck } from "./access.ts";
 import { AUDIT_FEED_PATH, serveAuditFeed } from "./audit-feed.ts";
-import { createCredentialsCheck } from "./basic-auth.ts";
 import type { GrafanaLinks } from "./grafana-explore.ts";
 import { renderLandingPage } from "./landing-page.ts";
+import { scopeExposition } from "./metrics-scope.ts";
 import { contentSecurityPolicy } from "./page-shell.ts";
 import { parseSessionQuery } from "./session-query.ts";
 import { renderSession } from "./session-route.ts";
+import { scopedFeed } from "./tenant-feed.ts";
 
 export interface Readiness {
   readonly ready: boolean;
@@ -33,6 +35,8 @@ export interface AppDeps {
   readonly version: string;
   /** When set, every path except /healthz asks for these credentials. */
   readonly basicAuth?: WebBasicAuth | null;
+  /** Users who see only their organizations (needs basicAuth: the provider's own user). */
+  readonly tenants?: readonly WebTenantUser[];
   readonly logger?: Logger;
   /** Epoch milliseconds (injectable for tests). */
   readonly now?: () => number;
@@ -66,8 +70,21 @@ const ROUTES = new Set(["/", "/session", "/metrics", "/healthz", "/readyz", AUDI
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
-  const check = deps.basicAuth ? createCredentialsCheck(deps.basicAuth) : null;
+  const check = createAccessCheck(deps.basicAuth ?? null, deps.tenants ?? []);
   const now = deps.now ?? Date.now;
+  /** What a tenant user's pages read: their organizations' sessions, none of the servers. */
+  const scoped = (scope: AccessScope) =>
+    scope === null
+      ? { ...deps, now, restricted: false }
+      : {
+          ...deps,
+          now,
+          restricted: true,
+          statuses: () => [],
+          recentSessions: (limit: number) =>
+            deps.recentSessions(limit).filter((s) => scope.has(s.organization)),
+          grafana: null,
+        };
 
   app.use(async (ctx, next) => {
     ctx.set(SECURITY_HEADERS);
@@ -96,10 +113,12 @@ export function createApp(deps: AppDeps): Koa {
       return;
     }
     // /healthz stays open so orchestrators can probe without credentials.
-    const verdict =
-      check && ctx.path !== "/healthz"
-        ? await check(ctx.get("authorization") || undefined, ctx.request.socket.remoteAddress)
-        : "ok";
+    const access =
+      ctx.path === "/healthz"
+        ? ({ kind: "ok", scope: null } as const)
+        : await check(ctx.get("authorization") || undefined, ctx.request.socket.remoteAddress);
+    const verdict = access.kind;
+    if (access.kind === "ok") ctx.state.scope = access.scope;
     if (verdict === "busy") {
       // Too many password checks waiting: a scraper must retry, not conclude its password is wrong.
       ctx.status = 503;
@@ -120,9 +139,12 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(async (ctx) => {
     ctx.set("Cache-Control", "no-store");
+    const scope = (ctx.state.scope ?? null) as AccessScope;
+    const view = scoped(scope);
     switch (ctx.path) {
       case "/metrics": {
-        const body = await deps.registry.metrics();
+        const all = await deps.registry.metrics();
+        const body = scope === null ? all : scopeExposition(all, scope);
         ctx.status = 200;
         ctx.set("Content-Type", deps.registry.contentType);
         ctx.body = body;
@@ -137,14 +159,19 @@ export function createApp(deps: AppDeps): Koa {
         const readiness = deps.ready();
         ctx.status = readiness.ready ? 200 : 503;
         ctx.type = "text/plain";
-        ctx.body = readiness.ready ? "ready\n" : `not ready: ${readiness.reason ?? "starting"}\n`;
+        // The reason speaks of the provider's servers: a tenant user gets the verdict only.
+        const reason = scope === null ? `: ${readiness.reason ?? "starting"}` : "";
+        ctx.body = readiness.ready ? "ready\n" : `not ready${reason}\n`;
         return;
       }
       case "/session":
-        await renderSession(ctx, { ...deps, now });
+        await renderSession(ctx, view);
         return;
       case AUDIT_FEED_PATH:
-        serveAuditFeed(ctx, deps.watchedAccesses);
+        serveAuditFeed(
+          ctx,
+          deps.watchedAccesses === undefined ? undefined : scopedFeed(deps.watchedAccesses, scope),
+        );
         return;
       default: {
         const window = deps.sessionWindow ?? 5000;
@@ -153,13 +180,14 @@ export function createApp(deps: AppDeps): Koa {
         ctx.body = renderLandingPage({
           version: deps.version,
           now: now(),
-          servers: deps.statuses(),
-          sessions: deps.recentSessions(window),
+          servers: view.statuses(),
+          sessions: view.recentSessions(window),
           window,
           query: parseSessionQuery(ctx.query, deps.sessionLimit ?? 25),
           refreshSeconds: deps.refreshSeconds ?? 30,
-          grafana: deps.grafana ?? null,
+          grafana: view.grafana ?? null,
           notice: deps.notice,
+          hideServers: scope !== null,
         });
       }
     }

@@ -8,7 +8,7 @@ const MAX_LIMIT = 1_000;
 
 function whole(text: unknown, name: string, fallback: number, max: number): number | string {
   if (text === undefined) return fallback;
-  if (typeof text !== "string" || !/^\d{1,15}$/.test(text))
+  if (typeof text !== "string" || !/^\d{1,16}$/.test(text))
     return `${name}: expected a whole number, got ${JSON.stringify(String(text)).slice(0, 40)}`;
   const n = Number(text);
   return n > max ? `${name}: at most ${max}` : n;

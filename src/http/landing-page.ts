@@ -35,6 +35,8 @@ export interface LandingPageView {
   readonly grafana: GrafanaLinks | null;
   /** A notice shown at the top (e.g. the demo banner); plain text. */
   readonly notice?: string | undefined;
+  /** Leaves the servers out (a tenant user: the servers and their errors are the provider's). */
+  readonly hideServers?: boolean;
 }
 
 const SESSION_COLUMNS = [
@@ -204,9 +206,7 @@ export function renderLandingPage(view: LandingPageView): string {
       cardLabels("count-organization", [FILTER_LABELS.organization, ...COUNT_COLUMNS]),
       cardLabels("count-client_host", [FILTER_LABELS.client_host, ...COUNT_COLUMNS]),
     ].join(""),
-    body: `<h2>Servers</h2>
-${servers}
-${backfillNote(view)}<h2>Latest restore sessions</h2>
+    body: `${view.hideServers === true ? "" : `<h2>Servers</h2>\n${servers}\n${backfillNote(view)}`}<h2>Latest restore sessions</h2>
 ${sessions}`,
   });
 }

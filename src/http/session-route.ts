@@ -17,6 +17,11 @@ export interface SessionRouteDeps {
   readonly notice?: string;
   /** How long VBO may take to list the events (default 20 s). */
   readonly sessionReadTimeoutMs?: number;
+  /**
+   * A tenant user: only sessions among recentSessions (already cut to their organizations) have
+   * a page, and any other answers the same 404 whether it exists or not.
+   */
+  readonly restricted?: boolean;
 }
 
 /** VBO session ids are GUIDs; anything else is refused before it reaches VBO. */
@@ -82,7 +87,7 @@ export async function renderSession(ctx: Context, deps: SessionRouteDeps): Promi
     plain(ctx, 400, "the session id is not a VBO session id (a GUID)");
     return;
   }
-  if (!deps.statuses().some((s) => s.server === server)) {
+  if (deps.restricted !== true && !deps.statuses().some((s) => s.server === server)) {
     plain(ctx, 404, `no server of that name is polled by this exporter`);
     return;
   }
@@ -90,6 +95,10 @@ export async function renderSession(ctx: Context, deps: SessionRouteDeps): Promi
     deps
       .recentSessions(deps.sessionWindow ?? 5000)
       .find((s) => s.server === server && s.id === id) ?? null;
+  if (deps.restricted === true && session === null) {
+    plain(ctx, 404, "no such session among the sessions of your organizations");
+    return;
+  }
   const { outcome, status } = await readEvents(ctx, deps, server, id);
   ctx.status = status;
   ctx.type = "text/html; charset=utf-8";

@@ -36,10 +36,11 @@ export interface EncodedChunk {
  */
 const GZIP_LEVEL = 1;
 
-/** Where a record's chunk goes: one destination until records are routed per tenant. */
-export function destinationOf(_record: LogRecord): string {
-  return DEFAULT_DESTINATION;
-}
+/** Where a record's chunk goes (its Loki tenant); the chunk's own destination when re-encoding. */
+export type RouteRecord = (record: LogRecord) => string;
+
+/** Every record to the one default destination (no tenants configured). */
+export const defaultRoute: RouteRecord = () => DEFAULT_DESTINATION;
 
 function timeRange(records: readonly LogRecord[]): { oldestNs: bigint; newestNs: bigint } {
   let oldestNs = effectiveTimeUnixNano(records[0] as LogRecord);
@@ -88,10 +89,11 @@ export function encodeChunks(
   records: readonly LogRecord[],
   format: ChunkFormat,
   bounds: ChunkBounds,
+  route: RouteRecord,
 ): EncodedChunk[] {
   const byDestination = new Map<string, LogRecord[]>();
   for (const record of records) {
-    const destination = destinationOf(record);
+    const destination = route(record);
     const list = byDestination.get(destination);
     if (list) list.push(record);
     else byDestination.set(destination, [record]);

@@ -18,10 +18,11 @@ const decoder = new TextDecoder();
 export function otlpDeliver(
   transport: Transport,
   scrub: (text: string) => string = (text) => text,
+  headersFor: (destination: string) => Readonly<Record<string, string>> = () => ({}),
 ): Deliver {
-  return async (request, signal): Promise<ExportOutcome> => {
+  return async (request, destination, signal): Promise<ExportOutcome> => {
     try {
-      const response = await transport.send(request, signal);
+      const response = await transport.send(request, signal, headersFor(destination));
       const partial =
         response.status >= 200 && response.status < 300
           ? decodePartialSuccess(response.body, response.contentType)

@@ -39,8 +39,15 @@ export interface TransportResponse {
 }
 
 export interface Transport {
-  /** Sends one request body as it is; throws ExportError for network, TLS and timeout failures. */
-  send(request: TransportRequest, signal?: AbortSignal): Promise<TransportResponse>;
+  /**
+   * Sends one request body as it is, with `headers` replacing configured headers of the same name
+   * (letter case ignored); throws ExportError for network, TLS and timeout failures.
+   */
+  send(
+    request: TransportRequest,
+    signal?: AbortSignal,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<TransportResponse>;
   close(): void;
 }
 
@@ -117,9 +124,13 @@ export function createHttpTransport(
     : undefined;
 
   return {
-    send(request, signal) {
+    send(request, signal, extra = {}) {
       const payload = request.body;
-      const content: Record<string, string> = { "content-type": request.contentType };
+      const overridden = new Set(Object.keys(extra).map((name) => name.toLowerCase()));
+      const base: Record<string, string> = {};
+      for (const [name, value] of Object.entries(headers))
+        if (!overridden.has(name.toLowerCase())) base[name] = value;
+      const content: Record<string, string> = { ...extra, "content-type": request.contentType };
       if (request.contentEncoding !== "") content["content-encoding"] = request.contentEncoding;
       return new Promise<TransportResponse>((resolve, reject) => {
         let deadline: NodeJS.Timeout | undefined;
@@ -135,7 +146,7 @@ export function createHttpTransport(
         };
         const requestOptions = {
           method: "POST",
-          headers: { ...headers, ...content, "content-length": String(payload.length) },
+          headers: { ...base, ...content, "content-length": String(payload.length) },
           ...(agent ? { agent } : {}),
           ...(signal ? { signal } : {}),
         };

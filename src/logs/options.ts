@@ -1,6 +1,7 @@
 // Options of the log pipeline and their defaults (the OTEL_EXPORTER_OTLP_* variables are read by
 // the configuration, src/config/env.ts).
 import { ExporterError } from "../errors.ts";
+import type { TenantRouting } from "../tenants/tenant-router.ts";
 import type { OtlpProtocol } from "./otlp-encode.ts";
 
 export interface LogsOptions {
@@ -34,6 +35,11 @@ export interface LogsOptions {
   readonly retryMaxMs?: number;
   /** How often an idle sender looks for new records (default 1 s). */
   readonly idleCheckMs?: number;
+  /**
+   * Loki tenant per organization: each record's chunk is kept and sent per tenant with the
+   * tenant's X-Scope-OrgID header (replacing a configured one). Null (default): one destination.
+   */
+  readonly tenants?: TenantRouting | null;
 }
 
 export type ResolvedLogsOptions = Required<LogsOptions>;
@@ -103,5 +109,6 @@ export function resolveLogsOptions(options: LogsOptions): ResolvedLogsOptions {
     ),
     retryMaxMs: positive("retryMaxMs", options.retryMaxMs ?? LOGS_DEFAULTS.retryMaxMs),
     idleCheckMs: positive("idleCheckMs", options.idleCheckMs ?? LOGS_DEFAULTS.idleCheckMs),
+    tenants: options.tenants ?? null,
   };
 }

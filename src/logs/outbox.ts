@@ -10,11 +10,11 @@ import {
   type ChunkBounds,
   type ChunkFormat,
   decodeChunk,
-  destinationOf,
   type EncodedChunk,
   encodeChunks,
   formatOf,
   isStoredRecords,
+  type RouteRecord,
 } from "./chunk-codec.ts";
 import { OutboxFullError } from "./errors.ts";
 import type { TransportRequest } from "./http-transport.ts";
@@ -48,6 +48,8 @@ export interface OutboxOptions {
   /** How new chunks are encoded. */
   readonly format: ChunkFormat;
   readonly bounds: ChunkBounds;
+  /** The destination (Loki tenant) of a new record; records already in a chunk keep the chunk's. */
+  readonly route: RouteRecord;
   /** Pending records at which poll batches are refused. */
   readonly maxRecords: number;
   /** Records older than this are dead-lettered as too_old instead of sent; null sends all. */
@@ -96,9 +98,15 @@ export function requeueDeadLetters(
   return store.transaction((tx) => tx.outbox.requeueDeadLetters(reason, nowMs, recordsPerChunk));
 }
 
-function deadLetterOf(record: LogRecord, reason: string, status: number | null, message: string) {
+function deadLetterOf(
+  destination: string,
+  record: LogRecord,
+  reason: string,
+  status: number | null,
+  message: string,
+) {
   return {
-    destination: destinationOf(record),
+    destination,
     recordKey: record.key,
     server: record.server,
     timeUnixNano: effectiveTimeUnixNano(record),
@@ -116,7 +124,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     options.maxRecordAgeMs === null ? null : clock.now() - options.maxRecordAgeMs;
 
   /** Splits off the records older than maxRecordAge as too_old dead letters. */
-  const splitTooOld = (records: readonly LogRecord[]) => {
+  const splitTooOld = (records: readonly LogRecord[], route: RouteRecord) => {
     const cutoff = cutoffMs();
     if (cutoff === null) return { fresh: records, letters: [] as NewDeadLetter[] };
     const cutoffNs = BigInt(Math.floor(cutoff)) * 1_000_000n;
@@ -124,7 +132,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const letters: NewDeadLetter[] = [];
     for (const record of records) {
       if (effectiveTimeUnixNano(record) < cutoffNs)
-        letters.push(deadLetterOf(record, "too_old", null, tooOldMessage));
+        letters.push(deadLetterOf(route(record), record, "too_old", null, tooOldMessage));
       else fresh.push(record);
     }
     return { fresh, letters };
@@ -186,7 +194,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       quarantine(chunk, error);
       return;
     }
-    const { fresh, letters } = splitTooOld(decoded.records);
+    // The records stay with the chunk's tenant, whatever the configuration says by now.
+    const keep: RouteRecord = () => chunk.destination;
+    const { fresh, letters } = splitTooOld(decoded.records, keep);
     for (const bad of decoded.unreadable)
       letters.push({
         destination: chunk.destination,
@@ -198,7 +208,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         status: null,
         message: describeError(bad.error),
       });
-    const chunks = encodeChunks(fresh, format, options.bounds);
+    const chunks = encodeChunks(fresh, format, options.bounds, keep);
     store.transaction((tx) => {
       tx.outbox.removeChunk(chunk.id);
       tx.outbox.addChunks(chunks, chunk.enqueuedAtMs);
@@ -220,10 +230,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
     formatOf(chunk.request.contentType, chunk.request.contentEncoding) ?? options.format;
 
   const encodeLike = (chunk: SendableChunk, records: readonly LogRecord[]): EncodedChunk[] =>
-    encodeChunks(records, formatOfChunk(chunk), {
-      maxRecords: Number.MAX_SAFE_INTEGER,
-      maxBytes: Number.MAX_SAFE_INTEGER,
-    });
+    encodeChunks(
+      records,
+      formatOfChunk(chunk),
+      { maxRecords: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER },
+      () => chunk.destination,
+    );
 
   return {
     enqueue(tx, records) {
@@ -233,8 +245,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // larger than the cap (a first-start lookback) cannot wedge the pipeline for ever.
       if (pending >= options.maxRecords) throw new OutboxFullError(pending, options.maxRecords);
       const now = clock.now();
-      const { fresh, letters } = splitTooOld(records);
-      tx.outbox.addChunks(encodeChunks(fresh, options.format, options.bounds), now);
+      const { fresh, letters } = splitTooOld(records, options.route);
+      tx.outbox.addChunks(encodeChunks(fresh, options.format, options.bounds, options.route), now);
       tx.outbox.addDeadLetters(letters, now, now);
       report(tx, letters);
     },
@@ -284,7 +296,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       };
     },
     settle(chunk, refused, unsettled) {
-      const letters = refused.map((r) => deadLetterOf(r.record, r.reason, r.status, r.message));
+      const letters = refused.map((r) =>
+        deadLetterOf(chunk.destination, r.record, r.reason, r.status, r.message),
+      );
       const chunks = unsettled.length === 0 ? [] : encodeLike(chunk, unsettled);
       store.transaction((tx) => {
         tx.outbox.removeChunk(chunk.id);

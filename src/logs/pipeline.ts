@@ -9,10 +9,11 @@
 //   byte for byte: a crash between sending and the acknowledgement sends the identical bytes
 //   again (same timestamps, body, attributes and attribute order, same resource), which Loki drops
 //   as duplicates, and a configuration change never alters a pending chunk.
-// - Order: chunks are kept per destination (one, "default", until records are routed per tenant)
-//   and drain oldest record time first, one at a time, so a backlog goes before fresher records;
-//   within a chunk records are in time order. A chunk that keeps failing blocks the ones behind it
-//   (retried with backoff, never skipped).
+// - Order: chunks are kept per destination (the record's Loki tenant when logs.tenants is
+//   configured, else one, "default") and each destination drains oldest record time first, one
+//   at a time, so a backlog goes before fresher records; within a chunk records are in time order.
+//   A chunk that keeps failing blocks the ones behind it in its destination (retried with its
+//   destination's own backoff, never skipped); other destinations keep sending meanwhile.
 // - Refusals: a 4xx other than the configuration errors is bisected (the chunk read back, halves
 //   sent again) until the refused records are alone; they go to the dead-letter table with the
 //   reason, status and message; replayDeadLetters() puts them back as stored records, encoded
@@ -33,13 +34,16 @@ import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
 import type { StateTransaction } from "../state/transaction.ts";
+import { createTenantRouter } from "../tenants/tenant-router.ts";
 import { retryDelayMs } from "./backoff.ts";
+import { defaultRoute } from "./chunk-codec.ts";
 import { consoleDeliver, otlpDeliver } from "./deliver.ts";
 import { OutboxFullError } from "./errors.ts";
 import { createHttpTransport, type Transport } from "./http-transport.ts";
 import { createLogMetrics } from "./metrics.ts";
 import { type LogsOptions, resolveLogsOptions } from "./options.ts";
 import { createOutbox, type OutboxStore } from "./outbox.ts";
+import { routeByTenant } from "./record-tenant.ts";
 import { recordsFromPoll } from "./records.ts";
 import { createRepeatLog } from "./repeat-log.ts";
 import { createSender, type PassResult } from "./sender.ts";
@@ -107,15 +111,20 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
       () => clock.now(),
     );
   }
+  const tenants = options.tenants;
+  // With tenants, a destination is a Loki tenant id and goes as that tenant's X-Scope-OrgID.
+  const headersFor = (destination: string): Record<string, string> =>
+    tenants === null ? {} : { "X-Scope-OrgID": destination };
   const deliver =
     transport === null
       ? consoleDeliver(deps.stdout ?? process.stdout)
-      : otlpDeliver(transport, deps.scrub);
+      : otlpDeliver(transport, deps.scrub, headersFor);
   const repeatLog = createRepeatLog(logger, clock);
   const chunks = createOutbox({
     store,
     format: { protocol: options.protocol, compression: options.compression },
     bounds: { maxRecords: options.batchMaxRecords, maxBytes: options.batchMaxBytes },
+    route: tenants === null ? defaultRoute : routeByTenant(createTenantRouter(tenants)),
     maxRecords: options.outboxMaxRecords,
     // The console has no age limit; a receiver has (Loki: reject_old_samples_max_age).
     maxRecordAgeMs: transport === null ? null : options.maxRecordAgeMs,
@@ -135,11 +144,28 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
   });
   const context = { serviceVersion: deps.serviceVersion, instanceId: deps.instanceId };
 
-  // Single flight: the background loop and drainOnce never send the same records twice at once.
-  let current: Promise<PassResult> = Promise.resolve({ exported: 0, deadLettered: 0, retry: null });
-  const runPass = (signal?: AbortSignal): Promise<PassResult> => {
-    const next = current.catch(() => undefined).then(() => sender.pass(signal));
-    current = next;
+  /** Per destination: one drain at a time, and its own retry attempt count. */
+  interface Lane {
+    current: Promise<PassResult>;
+    worker: Promise<void> | null;
+  }
+  const lanes = new Map<string, Lane>();
+  const laneOf = (destination: string): Lane => {
+    let lane = lanes.get(destination);
+    if (!lane) {
+      lane = {
+        current: Promise.resolve({ exported: 0, deadLettered: 0, retry: null }),
+        worker: null,
+      };
+      lanes.set(destination, lane);
+    }
+    return lane;
+  };
+  // Single flight per destination: a worker and drainOnce never send the same records twice at once.
+  const runDrain = (destination: string, signal?: AbortSignal): Promise<PassResult> => {
+    const lane = laneOf(destination);
+    const next = lane.current.catch(() => undefined).then(() => sender.drain(destination, signal));
+    lane.current = next;
     return next;
   };
 
@@ -163,44 +189,80 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     }
   };
 
-  const run = async (signal: AbortSignal): Promise<void> => {
+  /** Drains one destination until it is empty, backing off on its own failures only. */
+  const work = async (destination: string, signal: AbortSignal): Promise<void> => {
+    const tenant = tenants === null ? {} : { tenant: destination };
     let attempt = 0;
     while (!signal.aborted) {
       let result: PassResult;
       try {
-        result = await runPass(signal);
+        result = await runDrain(destination, signal);
       } catch (error) {
         if (signal.aborted) break;
-        logger.error({ err: describeError(error) }, "log sender pass failed");
+        logger.error({ ...tenant, err: describeError(error) }, "log sender pass failed");
         result = {
           exported: 0,
           deadLettered: 0,
           retry: { reason: toReason(error), retryAfterMs: null },
         };
       }
-      try {
-        if (result.retry) {
-          attempt += 1;
-          const delayMs = retryDelayMs(
-            attempt,
-            result.retry.retryAfterMs,
-            options.retryInitialMs,
-            options.retryMaxMs,
-            deps.random,
+      if (!result.retry) {
+        if (attempt > 0)
+          logger.info(
+            { ...tenant, failedAttempts: attempt },
+            "the log receiver accepts records again",
           );
-          if (attempt === 1 || attempt % 10 === 0) {
-            logger.warn(
-              { reason: result.retry.reason, attempt, delayMs, pending: chunks.pendingRecords() },
-              "log export failed; the records stay in the outbox and are retried",
-            );
-          }
-          await clock.sleep(delayMs, signal);
-          continue;
-        }
-        if (attempt > 0) {
-          logger.info({ failedAttempts: attempt }, "the log receiver accepts records again");
-          attempt = 0;
-        }
+        return;
+      }
+      attempt += 1;
+      const delayMs = retryDelayMs(
+        attempt,
+        result.retry.retryAfterMs,
+        options.retryInitialMs,
+        options.retryMaxMs,
+        deps.random,
+      );
+      if (attempt === 1 || attempt % 10 === 0) {
+        logger.warn(
+          {
+            ...tenant,
+            reason: result.retry.reason,
+            attempt,
+            delayMs,
+            pending: chunks.pendingRecords(),
+          },
+          "log export failed; the records stay in the outbox and are retried",
+        );
+      }
+      try {
+        await clock.sleep(delayMs, signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        throw error;
+      }
+    }
+  };
+
+  /** Starts a worker for every destination with chunks and none running. */
+  const supervise = (signal: AbortSignal): void => {
+    for (const destination of chunks.destinations()) {
+      const lane = laneOf(destination);
+      if (lane.worker) continue;
+      lane.worker = work(destination, signal)
+        .catch((error: unknown) => {
+          if (!signal.aborted)
+            logger.error({ err: describeError(error) }, "log sender stopped unexpectedly");
+        })
+        .finally(() => {
+          lane.worker = null;
+        });
+    }
+  };
+
+  const run = async (signal: AbortSignal): Promise<void> => {
+    while (!signal.aborted) {
+      supervise(signal);
+      try {
         await idle(signal);
       } catch (error) {
         if (signal.aborted) break;
@@ -251,14 +313,17 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     async stop() {
       controller?.abort();
       await loop;
-      await current.catch(() => undefined);
+      for (const lane of lanes.values()) {
+        await lane.worker;
+        await lane.current.catch(() => undefined);
+      }
       loop = null;
       controller = null;
       transport?.close();
     },
     async drainOnce() {
-      const result = await runPass();
-      return result.exported;
+      const results = await Promise.all(chunks.destinations().map((d) => runDrain(d)));
+      return results.reduce((sum, result) => sum + result.exported, 0);
     },
     replayDeadLetters(reason) {
       const moved = chunks.replayDeadLetters(reason ?? null);

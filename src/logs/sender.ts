@@ -1,6 +1,7 @@
-// Drains the outbox chunk by chunk, oldest first per destination, sending each chunk's stored bytes;
-// a chunk leaves it only when the receiver acknowledged it (2xx) or when a refusal (4xx) was
-// bisected until the refused records were alone and set aside as dead letters.
+// Drains the outbox chunk by chunk, oldest first per destination (Loki tenant), sending each
+// chunk's stored bytes to its destination; a chunk leaves it only when the receiver acknowledged it
+// (2xx) or when a refusal (4xx) was bisected until the refused records were alone and set aside as
+// dead letters. Destinations drain independently: one that fails stops only itself.
 import type { Clock } from "../clock.ts";
 import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
@@ -12,8 +13,15 @@ import type { Outbox, Refusal, SendableChunk } from "./outbox.ts";
 import type { LogRecord } from "./records.ts";
 import { createRepeatLog, type RepeatLog } from "./repeat-log.ts";
 
-/** Sends one request and says what the receiver made of it (never throws for receiver failures). */
-export type Deliver = (request: TransportRequest, signal?: AbortSignal) => Promise<ExportOutcome>;
+/**
+ * Sends one request to a destination (its Loki tenant) and says what the receiver made of it
+ * (never throws for receiver failures).
+ */
+export type Deliver = (
+  request: TransportRequest,
+  destination: string,
+  signal?: AbortSignal,
+) => Promise<ExportOutcome>;
 
 export interface SenderDeps {
   readonly outbox: Outbox;
@@ -36,8 +44,8 @@ export interface PassResult {
 }
 
 export interface Sender {
-  /** Sends chunks until the outbox is empty or a retryable failure stops it. */
-  pass(signal?: AbortSignal): Promise<PassResult>;
+  /** Sends one destination's chunks until it has none left or a retryable failure stops it. */
+  drain(destination: string, signal?: AbortSignal): Promise<PassResult>;
 }
 
 interface RangeResult {
@@ -85,7 +93,11 @@ export function createSender(deps: SenderDeps): Sender {
     records: readonly LogRecord[],
     signal?: AbortSignal,
   ): Promise<RangeResult> => {
-    const outcome = await deps.deliver(outbox.requestFor(chunk, records), signal);
+    const outcome = await deps.deliver(
+      outbox.requestFor(chunk, records),
+      chunk.destination,
+      signal,
+    );
     if (outcome.kind === "delivered") {
       delivered(outcome, records.length);
       return { delivered: records.length, refused: [], unsettled: [], retry: null };
@@ -133,7 +145,7 @@ export function createSender(deps: SenderDeps): Sender {
     chunk: SendableChunk,
     signal?: AbortSignal,
   ): Promise<{ exported: number; deadLettered: number; retry: PassResult["retry"] }> => {
-    const outcome = await deps.deliver(chunk.request, signal);
+    const outcome = await deps.deliver(chunk.request, chunk.destination, signal);
     if (outcome.kind === "delivered") {
       outbox.acknowledge(chunk);
       delivered(outcome, chunk.recordCount);
@@ -155,7 +167,7 @@ export function createSender(deps: SenderDeps): Sender {
   };
 
   return {
-    async pass(signal) {
+    async drain(destination, signal) {
       const progress = watchDrain({
         logger,
         clock,
@@ -164,7 +176,7 @@ export function createSender(deps: SenderDeps): Sender {
         ...(deps.progressEvery === undefined ? {} : { every: deps.progressEvery }),
       });
       try {
-        return await drain(signal, progress.advance);
+        return await drainDestination(destination, signal, progress.advance);
       } finally {
         progress.end();
         repeatLog.flush();
@@ -172,29 +184,28 @@ export function createSender(deps: SenderDeps): Sender {
     },
   };
 
-  async function drain(
+  async function drainDestination(
+    destination: string,
     signal: AbortSignal | undefined,
     advance: (count: number) => void,
   ): Promise<PassResult> {
     let exported = 0;
     let deadLettered = 0;
-    for (const destination of outbox.destinations()) {
-      for (;;) {
+    for (;;) {
+      if (signal?.aborted) return { exported, deadLettered, retry: null };
+      const chunk = outbox.next(destination);
+      if (chunk === null) break;
+      let result: Awaited<ReturnType<typeof sendChunk>>;
+      try {
+        result = await sendChunk(chunk, signal);
+      } catch (error) {
         if (signal?.aborted) return { exported, deadLettered, retry: null };
-        const chunk = outbox.next(destination);
-        if (chunk === null) break;
-        let result: Awaited<ReturnType<typeof sendChunk>>;
-        try {
-          result = await sendChunk(chunk, signal);
-        } catch (error) {
-          if (signal?.aborted) return { exported, deadLettered, retry: null };
-          throw error;
-        }
-        exported += result.exported;
-        deadLettered += result.deadLettered;
-        advance(result.exported + result.deadLettered);
-        if (result.retry) return { exported, deadLettered, retry: result.retry };
+        throw error;
       }
+      exported += result.exported;
+      deadLettered += result.deadLettered;
+      advance(result.exported + result.deadLettered);
+      if (result.retry) return { exported, deadLettered, retry: result.retry };
     }
     return { exported, deadLettered, retry: null };
   }

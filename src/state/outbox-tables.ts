@@ -43,6 +43,8 @@ export interface NewDeadLetter {
 
 export interface DeadLetterEntry {
   readonly id: number;
+  /** The Loki tenant (outbox destination) the record was going to, and goes to again on replay. */
+  readonly destination: string;
   readonly recordKey: string;
   readonly server: string;
   readonly record: string;
@@ -114,7 +116,7 @@ export function outboxTables(db: DatabaseSync): OutboxWrites {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     listDead: db.prepare(
-      `SELECT id, record_key, server, record, reason, status, message, dead_lettered_at_ms
+      `SELECT id, destination, record_key, server, record, reason, status, message, dead_lettered_at_ms
        FROM log_dead_letter WHERE ?2 IS NULL OR reason = ?2 ORDER BY id LIMIT ?1`,
     ),
     // Stored-records chunks: the stored records one per line, grouped per destination in time order.
@@ -162,6 +164,7 @@ export function outboxTables(db: DatabaseSync): OutboxWrites {
     listDeadLetters(limit, reason = null) {
       const rows = statements.listDead.all(Math.max(0, Math.floor(limit)), reason) as {
         id: number;
+        destination: string;
         record_key: string;
         server: string;
         record: string;
@@ -172,6 +175,7 @@ export function outboxTables(db: DatabaseSync): OutboxWrites {
       }[];
       return rows.map((row) => ({
         id: Number(row.id),
+        destination: row.destination,
         recordKey: row.record_key,
         server: row.server,
         record: row.record,

@@ -16,7 +16,7 @@ const configFile = repoPath("alertmanager/alertmanager.yml");
 const skipAmtool = skipUnlessTools({ amtool: ["amtool"] });
 const alerts = [
   ...listRepoFiles("prometheus/rules", ".yml"),
-  ...listRepoFiles("loki/rules/fake", ".yml"),
+  ...listRepoFiles("loki/rules/provider", ".yml"),
 ]
   .flatMap((file) => readRules(file))
   .filter((r) => r.alert !== undefined);

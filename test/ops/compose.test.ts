@@ -188,9 +188,11 @@ test("every address in the configs names a compose service and the port it liste
         assertServiceAddress(asString(target, "target"), "prometheus.yml alerting");
     }
   }
-  const datasources = asArray(
-    asRecord(readRepoYaml("grafana/provisioning/datasources/vbo.yml"), "ds").datasources,
-    "datasources",
+  const datasources = ["vbo.yml", "loki.yml"].flatMap((file) =>
+    asArray(
+      asRecord(readRepoYaml(`grafana/provisioning/datasources/${file}`), "ds").datasources,
+      "datasources",
+    ),
   );
   for (const ds of datasources)
     assertServiceAddress(

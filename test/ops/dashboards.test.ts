@@ -43,11 +43,16 @@ function targetsOf(dashboard: Dashboard): { panel: Panel; target: Target }[] {
 }
 
 function provisionedDatasourceUids(): Map<string, string> {
-  const root = asRecord(readRepoYaml("grafana/provisioning/datasources/vbo.yml"), "datasources");
   return new Map(
-    asArray(root.datasources, "datasources").map((d) => {
-      const ds = asRecord(d, "datasource");
-      return [asString(ds.uid, "uid"), asString(ds.type, "type")];
+    ["vbo.yml", "loki.yml"].flatMap((file) => {
+      const root = asRecord(
+        readRepoYaml(`grafana/provisioning/datasources/${file}`),
+        "datasources",
+      );
+      return asArray(root.datasources, "datasources").map((d): [string, string] => {
+        const ds = asRecord(d, "datasource");
+        return [asString(ds.uid, "uid"), asString(ds.type, "type")];
+      });
     }),
   );
 }
@@ -129,7 +134,7 @@ test("every restore panel's description says whether it counts from Prometheus o
 
 test("every query reads its datasource from a datasource variable defaulting to a provisioned uid", () => {
   const uids = provisionedDatasourceUids();
-  assert.deepEqual([...uids.keys()].sort(), ["alertmanager", "loki", "prometheus"]);
+  for (const uid of ["alertmanager", "loki", "prometheus"]) assert.ok(uids.has(uid), uid);
   for (const d of all) {
     const variables = new Map(
       d.templating.list.filter((v) => v.type === "datasource").map((v) => [`\${${v.name}}`, v]),

@@ -71,7 +71,7 @@ test("the index labels Loki is configured with are resource attributes, service.
   assert.equal(resource.get("service.name"), SERVICE_NAME);
   assert.equal(resource.get("vbo.server"), "lab");
   const queries =
-    readRepoText("loki/rules/fake/vbo-audit.yml") +
+    readRepoText("loki/rules/provider/vbo-audit.yml") +
     readRepoText("grafana/dashboards/vbo-restore-activity.json");
   assert.ok(
     queries.includes(`service_name=\\"${SERVICE_NAME}\\"`) ||
@@ -96,5 +96,5 @@ test("event and session records are told apart the way the dashboards filter the
 test("event types keep VBO's raw casing, as the LogQL filters (Export|Send) expect", () => {
   const type = eventRec.attributes.find((a) => a.key === "vbo.event.type")?.value.value;
   assert.equal(type, "Export");
-  assert.match(readRepoText("loki/rules/fake/vbo-audit.yml"), /vbo_event_type=~"Export\|Send"/);
+  assert.match(readRepoText("loki/rules/provider/vbo-audit.yml"), /vbo_event_type=~"Export\|Send"/);
 });

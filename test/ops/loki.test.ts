@@ -10,7 +10,7 @@ import { markdownAnchors, readRules } from "../helpers/ops-rules.ts";
 
 const config = asRecord(readRepoYaml("loki/loki.yml"), "loki.yml");
 const section = (name: string) => asRecord(config[name], `loki.yml: ${name}`);
-const auditRules = readRules("loki/rules/fake/vbo-audit.yml");
+const auditRules = readRules("loki/rules/provider/vbo-audit.yml");
 
 test("OTLP ingestion indexes only service.name and vbo.server; the rest is structured metadata", () => {
   const limits = section("limits_config");
@@ -56,17 +56,14 @@ test("retention is enforced by the compactor and old entries are bounded", () =>
   assert.equal(limits.reject_old_samples, true);
 });
 
-test("the ruler reads local rules laid out per tenant, and the tenant is the single-tenant id", () => {
-  assert.equal(config.auth_enabled, false);
+test("the ruler reads local rules laid out per tenant (the tenants: ops/loki-tenants.test.ts)", () => {
+  assert.equal(config.auth_enabled, true);
   const ruler = section("ruler");
   const storage = asRecord(ruler.storage, "ruler.storage");
   assert.equal(storage.type, "local");
   assert.equal(asRecord(storage.local, "ruler.storage.local").directory, "/etc/loki/rules");
-  assert.deepEqual(
-    readdirSync(repoPath("loki/rules")),
-    ["fake"],
-    "rules/<tenant>/; the tenant is 'fake' without auth",
-  );
+  for (const tenant of readdirSync(repoPath("loki/rules")))
+    assert.deepEqual(readdirSync(repoPath(`loki/rules/${tenant}`)), ["vbo-audit.yml"], tenant);
   assert.match(String(ruler.alertmanager_url), /^http:\/\/alertmanager:9093$/);
 });
 
