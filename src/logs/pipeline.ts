@@ -263,6 +263,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     while (!signal.aborted) {
       supervise(signal);
       try {
+        repeatLog.flush();
         await idle(signal);
       } catch (error) {
         if (signal.aborted) break;
@@ -323,6 +324,8 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     },
     async drainOnce() {
       const results = await Promise.all(chunks.destinations().map((d) => runDrain(d)));
+      // Lines summed since the last write go out even when no destination had chunks left.
+      repeatLog.flush();
       return results.reduce((sum, result) => sum + result.exported, 0);
     },
     replayDeadLetters(reason) {

@@ -13,7 +13,7 @@ test("every variable the environment layer reads is listed, and every listed one
   const source = read("src/config/env.ts");
   const listed = new Set(ENV_VARIABLES.map((v) => v.name));
   const quoted = new Set(
-    [...source.matchAll(/"((?:VBO|WEB|STATE|SHARD|LOG|GRAFANA|OTEL)_[A-Z0-9_]+)"/g)].map(
+    [...source.matchAll(/"((?:VBO|WEB|STATE|SHARD|LOG|LOGS|GRAFANA|OTEL)_[A-Z0-9_]+)"/g)].map(
       (m) => m[1],
     ),
   );
