@@ -2,10 +2,10 @@
 // only reads state handed in through deps and never listens itself (see server.ts), so tests use
 // app.callback().
 import Koa from "koa";
-import type { Registry } from "prom-client";
 import type { WebBasicAuth } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { Exposition } from "../metrics/exposition.ts";
 import type {
   RecentSession,
   ServerStatus,
@@ -26,7 +26,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  readonly registry: Registry;
+  readonly registry: Exposition;
   readonly statuses: () => readonly ServerStatus[];
   readonly recentSessions: (limit: number) => readonly RecentSession[];
   readonly ready: () => Readiness;
