@@ -4,10 +4,10 @@ import { Registry as PromRegistry, type Registry } from "prom-client";
 
 const PROMETHEUS_CONTENT_TYPE: string = PromRegistry.PROMETHEUS_CONTENT_TYPE;
 
-/** What /metrics needs: the text and its content type (a Registry is one too). */
+/** What /metrics needs: the text (or its UTF-8 bytes) and its content type (a Registry is one too). */
 export interface Exposition {
   readonly contentType: string;
-  metrics(): Promise<string>;
+  metrics(): Promise<string | Uint8Array>;
 }
 
 /** Metrics whose text stays the same while `generation()` returns the same number. */
@@ -18,11 +18,13 @@ export interface StableSeries {
 }
 
 /**
- * prom-client's own text for the whole registry (same order, same separators), the stable metrics
- * taken from a cache. Formatting thousands of series costs tens of ms per scrape otherwise.
+ * prom-client's own text for the whole registry (same order, same separators) as UTF-8 bytes, the
+ * stable metrics taken from a cache of their bytes. Formatting thousands of series costs tens of ms
+ * per scrape otherwise, and so does encoding a text of several hundred kB again (Koa measures it,
+ * the socket encodes it) where the bytes can be copied.
  */
 export function createExposition(registry: Registry, stable: StableSeries): Exposition {
-  const cache = new Map<string, string>();
+  const cache = new Map<string, Buffer>();
   let cachedGeneration = Number.NaN;
   return {
     get contentType() {
@@ -36,19 +38,24 @@ export function createExposition(registry: Registry, stable: StableSeries): Expo
         cache.clear();
         cachedGeneration = generation;
       }
+      const metrics = registry.getMetricsAsArray();
       const parts = await Promise.all(
-        registry.getMetricsAsArray().map(async (metric) => {
+        metrics.map(async (metric, index) => {
           const name = metric.name;
-          if (!stable.names.has(name)) return registry.getSingleMetricAsString(name);
-          const cached = cache.get(name);
+          // Each metric's text with what follows it in prom-client's output.
+          const after = index === metrics.length - 1 ? "\n" : "\n\n";
+          if (!stable.names.has(name))
+            return Buffer.from(`${await registry.getSingleMetricAsString(name)}${after}`);
+          const key = `${name}${after}`;
+          const cached = cache.get(key);
           if (cached !== undefined) return cached;
-          const text = await registry.getSingleMetricAsString(name);
+          const bytes = Buffer.from(`${await registry.getSingleMetricAsString(name)}${after}`);
           // Something committed while it was rendered: keep it for this scrape only.
-          if (stable.generation() === generation) cache.set(name, text);
-          return text;
+          if (stable.generation() === generation) cache.set(key, bytes);
+          return bytes;
         }),
       );
-      return `${parts.join("\n\n")}\n`;
+      return Buffer.concat(parts);
     },
   };
 }

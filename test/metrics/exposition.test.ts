@@ -58,7 +58,8 @@ test("the exposition is prom-client's text of the registry after every change", 
   const exposition = createExposition(registry, metrics.stableSeries);
   assert.equal(exposition.contentType, registry.contentType);
   const same = async (step: string) => {
-    const served = await exposition.metrics();
+    const body = await exposition.metrics();
+    const served = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
     assert.equal(served, await registry.metrics(), step);
     return served;
   };
