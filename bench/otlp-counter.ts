@@ -7,8 +7,17 @@ import { addToDigest, type Digest, emptyDigest, eventKey, sessionKey } from "./r
 
 const SESSION_ID = Buffer.from("vbo.session.id");
 const EVENT_ID = Buffer.from("vbo.event.id");
+const EVENT_DURATION = Buffer.from("vbo.event.duration_seconds");
 const EVENT_RECORD = "vbo.restore.event";
 const SESSION_RECORD = "vbo.restore.session";
+
+export interface TrackedEvent {
+  readonly key: string;
+  readonly timeMs: number;
+  /** The event's time plus its duration: when VBO wrote it as finished. */
+  readonly endedMs: number;
+  readonly arrivedMs: number;
+}
 
 export interface OtlpCounter {
   readonly url: string;
@@ -17,6 +26,13 @@ export interface OtlpCounter {
   readonly stats: { requests: number; records: number; duplicates: number; undecodable: number };
   /** Resolves once this many distinct records have arrived. */
   waitFor(count: number, stallMs: number): Promise<number>;
+  /**
+   * From now on keep the time and the arrival (epoch ms) of every event record whose time is at
+   * or after `sinceMs`, for the detection latency; null stops.
+   */
+  trackEventsSince(sinceMs: number | null): void;
+  /** The event records kept since trackEventsSince, in order of arrival (times in epoch ms). */
+  tracked(): readonly TrackedEvent[];
   /** Forget everything received so far (between runs). */
   reset(): void;
   close(): Promise<void>;
@@ -34,7 +50,7 @@ function varint(buf: Buffer, pos: number): [number, number] {
   }
 }
 
-/** Calls visit(field, start, end) for each length-delimited field of the message in [start, end). */
+/** Calls visit(field, start, end) for each field of the message in [start, end) (fixed32 aside). */
 function fields(
   buf: Buffer,
   start: number,
@@ -46,9 +62,14 @@ function fields(
     const [tag, afterTag] = varint(buf, pos);
     pos = afterTag;
     const wire = tag % 8;
-    if (wire === 0) pos = varint(buf, pos)[1];
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
+    if (wire === 0) {
+      const after = varint(buf, pos)[1];
+      visit(Math.floor(tag / 8), pos, after);
+      pos = after;
+    } else if (wire === 1) {
+      visit(Math.floor(tag / 8), pos, pos + 8);
+      pos += 8;
+    } else if (wire === 5) pos += 4;
     else if (wire === 2) {
       const [length, from] = varint(buf, pos);
       pos = from + length;
@@ -61,9 +82,23 @@ function fields(
 const equals = (buf: Buffer, from: number, to: number, text: Buffer) =>
   to - from === text.length && buf.compare(text, 0, text.length, from, to) === 0;
 
+export interface ReceivedRecord {
+  readonly key: string;
+  /** The record's time_unix_nano in ms (0 when unset). */
+  readonly timeMs: number;
+  /** An event's vbo.event.duration_seconds in ms (0 when absent). */
+  readonly durationMs: number;
+  readonly isEvent: boolean;
+}
+
 /** The identity of every log record in an ExportLogsServiceRequest. */
 export function recordKeys(buf: Buffer): string[] {
-  const keys: string[] = [];
+  return receivedRecords(buf).map((r) => r.key);
+}
+
+/** The identity and time of every log record in an ExportLogsServiceRequest. */
+export function receivedRecords(buf: Buffer): ReceivedRecord[] {
+  const records: ReceivedRecord[] = [];
   fields(buf, 0, buf.length, (f, s, e) => {
     if (f !== 1) return; // ResourceLogs
     fields(buf, s, e, (f2, s2, e2) => {
@@ -73,20 +108,31 @@ export function recordKeys(buf: Buffer): string[] {
         let name = "";
         let sessionId = "";
         let eventId = "";
+        let timeMs = 0;
+        let durationMs = 0;
         fields(buf, s3, e3, (f4, s4, e4) => {
+          if (f4 === 1 && e4 - s4 === 8) timeMs = Number(buf.readBigUInt64LE(s4) / 1_000_000n);
           if (f4 === 12) name = buf.toString("utf8", s4, e4);
           if (f4 !== 6) return; // attributes: KeyValue
-          let which: "session" | "event" | null = null;
+          let which: "session" | "event" | "duration" | null = null;
           fields(buf, s4, e4, (f5, s5, e5) => {
             if (f5 === 1) {
               which = equals(buf, s5, e5, SESSION_ID)
                 ? "session"
                 : equals(buf, s5, e5, EVENT_ID)
                   ? "event"
-                  : null;
+                  : equals(buf, s5, e5, EVENT_DURATION)
+                    ? "duration"
+                    : null;
             } else if (f5 === 2 && which !== null) {
               const kind = which;
               fields(buf, s5, e5, (f6, s6, e6) => {
+                if (kind === "duration") {
+                  // AnyValue.doubleValue, or intValue for a whole number of seconds
+                  if (f6 === 4 && e6 - s6 === 8) durationMs = buf.readDoubleLE(s6) * 1000;
+                  if (f6 === 3) durationMs = varint(buf, s6)[0] * 1000;
+                  return;
+                }
                 if (f6 !== 1) return; // AnyValue.stringValue
                 if (kind === "session") sessionId = buf.toString("utf8", s6, e6);
                 else eventId = buf.toString("utf8", s6, e6);
@@ -94,13 +140,17 @@ export function recordKeys(buf: Buffer): string[] {
             }
           });
         });
-        if (name === EVENT_RECORD) keys.push(eventKey(sessionId, eventId));
-        else if (name === SESSION_RECORD) keys.push(sessionKey(sessionId));
-        else keys.push(`other:${name}:${sessionId}:${eventId}`);
+        const isEvent = name === EVENT_RECORD;
+        const key = isEvent
+          ? eventKey(sessionId, eventId)
+          : name === SESSION_RECORD
+            ? sessionKey(sessionId)
+            : `other:${name}:${sessionId}:${eventId}`;
+        records.push({ key, timeMs, durationMs, isEvent });
       });
     });
   });
-  return keys;
+  return records;
 }
 
 async function body(request: IncomingMessage): Promise<Buffer> {
@@ -114,26 +164,33 @@ export async function startOtlpCounter(): Promise<OtlpCounter> {
   const distinct = emptyDigest();
   const stats = { requests: 0, records: 0, duplicates: 0, undecodable: 0 };
   let onArrival: (() => void) | null = null;
+  let trackSinceMs: number | null = null;
+  let tracked: TrackedEvent[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const raw = await body(request);
     stats.requests++;
-    let keys: string[];
+    const arrivedMs = Date.now();
+    let records: ReceivedRecord[];
     try {
       if (!String(request.headers["content-type"]).startsWith("application/x-protobuf"))
         throw new Error("not protobuf");
-      keys = recordKeys(request.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw);
+      records = receivedRecords(
+        request.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw,
+      );
     } catch {
       stats.undecodable++;
       response.writeHead(400).end("cannot decode");
       return;
     }
-    for (const key of keys) {
+    for (const { key, timeMs, durationMs, isEvent } of records) {
       stats.records++;
       if (seen.has(key)) stats.duplicates++;
       else {
         seen.add(key);
         addToDigest(distinct, key);
+        if (trackSinceMs !== null && isEvent && timeMs >= trackSinceMs)
+          tracked.push({ key, timeMs, endedMs: timeMs + durationMs, arrivedMs });
       }
     }
     response.writeHead(200, { "content-type": "application/x-protobuf" }).end();
@@ -174,8 +231,15 @@ export async function startOtlpCounter(): Promise<OtlpCounter> {
         onArrival();
       });
     },
+    trackEventsSince(sinceMs) {
+      trackSinceMs = sinceMs;
+      tracked = [];
+    },
+    tracked: () => tracked,
     reset() {
       seen = new Set();
+      trackSinceMs = null;
+      tracked = [];
       Object.assign(distinct, emptyDigest());
       Object.assign(stats, { requests: 0, records: 0, duplicates: 0, undecodable: 0 });
     },

@@ -14,7 +14,14 @@ import {
   table,
   times,
 } from "./report.ts";
-import { type BackfillRun, type IdleRun, runBackfill, runIdle } from "./scenarios.ts";
+import {
+  type BackfillRun,
+  type DetectionRun,
+  type IdleRun,
+  runBackfill,
+  runDetection,
+  runIdle,
+} from "./scenarios.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -28,6 +35,7 @@ const { values: flags } = parseArgs({
     "big-events": { type: "string" },
     "idle-running": { type: "string", default: "100" },
     "idle-polls": { type: "string" },
+    "detection-events": { type: "string" },
     scrapes: { type: "string" },
     organizations: { type: "string", default: "4" },
     "event-concurrency": { type: "string", default: "4" },
@@ -45,6 +53,7 @@ const USAGE = `Usage: npm run bench -- [flags]
   --big-events N           events of each of them (default 20000)
   --idle-running N         Working sessions that do not change, for the idle poll count (default 100)
   --idle-polls N           idle polls to count (default 5)
+  --detection-events N     new events timed from VBO to the receiver on v8 (default 10; 0 skips)
   --scrapes N              timed /metrics scrapes after the first backfill (default 200)
   --organizations N        organizations of the simulated history (default 4)
   --event-concurrency N    the exporter's eventConcurrency, also the floor's (default 4)
@@ -76,6 +85,7 @@ const bigSessions = whole("big-sessions", flags["big-sessions"], quick ? 2 : 5);
 const bigEvents = whole("big-events", flags["big-events"], quick ? 2000 : 20_000);
 const idleRunning = whole("idle-running", flags["idle-running"], 100);
 const idlePolls = whole("idle-polls", flags["idle-polls"], quick ? 1 : 5, 1);
+const detectionEvents = whole("detection-events", flags["detection-events"], quick ? 2 : 10);
 const scrapes = whole("scrapes", flags.scrapes, quick ? 20 : 200);
 const organizations = whole("organizations", flags.organizations, 4, 1);
 const eventConcurrency = whole("event-concurrency", flags["event-concurrency"], 4, 1);
@@ -88,7 +98,7 @@ const progress = (text: string) => {
 const loadAtStart = loadNow();
 const receiver = await startOtlpCounter();
 const rows: Row[] = [];
-const runs: Record<string, BackfillRun | IdleRun> = {};
+const runs: Record<string, BackfillRun | IdleRun | DetectionRun> = {};
 const deliveries: { run: string; ok: boolean; records: number }[] = [];
 
 function delivered(name: string, run: BackfillRun): void {
@@ -320,6 +330,31 @@ for (const run of idle) {
       running: run.running,
       polls: run.polls,
       byRoutePerPoll: JSON.stringify(run.byRoutePerPoll),
+    },
+  });
+}
+
+if (detectionEvents > 0) {
+  progress(`detection latency on v8: ${detectionEvents} new events, from VBO to the receiver`);
+  const run = await runDetection(
+    { historySessions: 300, events: detectionEvents, everyMs: quick ? 1000 : 1500 },
+    receiver,
+  );
+  runs.detection = run;
+  phase("detection");
+  rows.push({
+    id: "detection",
+    what: `detection latency, v8, event finished → record received, ${run.events} events`,
+    measured: `p50 ${seconds(run.p50Ms)}, max ${seconds(run.maxMs)}`,
+    floor: "",
+    ratio: "",
+    target: "",
+    mark: "info",
+    values: {
+      p50Ms: run.p50Ms,
+      maxMs: run.maxMs,
+      latenciesMs: run.latenciesMs.map((ms) => Math.round(ms)).join(", "),
+      sinceCreatedMs: run.sinceCreatedMs.map((ms) => Math.round(ms)).join(", "),
     },
   });
 }

@@ -269,3 +269,89 @@ export async function runIdle(options: IdleOptions, receiver: OtlpCounter): Prom
     await sim.close();
   }
 }
+
+export interface DetectionRun {
+  readonly events: number;
+  /** Event finished (its time plus its duration) → record received, ms, in order of arrival. */
+  readonly latenciesMs: readonly number[];
+  /** Event created (its time) → record received, ms: includes the item's own run time. */
+  readonly sinceCreatedMs: readonly number[];
+  readonly p50Ms: number;
+  readonly maxMs: number;
+}
+
+export interface DetectionOptions {
+  readonly historySessions: number;
+  /** Events to time; one is created every `everyMs` in a running session. */
+  readonly events: number;
+  readonly everyMs: number;
+}
+
+/**
+ * Detection latency on v8: a session keeps creating events while the exporter, past its first
+ * poll, waits on the change feed with a 60 s poll interval. An event is recorded once its item has
+ * finished, so the latency runs from its end (its time plus its duration) to its record at the
+ * receiver; VBO's time text may be truncated to the second, so this is an upper bound.
+ */
+export async function runDetection(
+  options: DetectionOptions,
+  receiver: OtlpCounter,
+): Promise<DetectionRun> {
+  const spacing = options.everyMs;
+  const eventCount = options.events + 20;
+  const sim = await startSimulatorChild({
+    apiVersion: "v8",
+    historySessions: options.historySessions,
+    historyDays: 6,
+    historyEndsAgoMs: 5 * HOUR,
+    organizations: 4,
+    latencyMs: 0,
+    custom: [
+      {
+        count: 1,
+        startedSecondsAgo: 0,
+        durationSeconds: Math.ceil(((eventCount + 2) * spacing) / 1000),
+        eventCount,
+      },
+    ],
+  });
+  let exporter: ExporterProcess | null = null;
+  try {
+    receiver.reset();
+    exporter = await startExporter({
+      vboUrl: sim.url,
+      username: sim.username,
+      password: sim.password,
+      apiVersion: "v8",
+      otlpEndpoint: receiver.url,
+      pollInterval: "60s",
+      lookback: LOOKBACK,
+      eventConcurrency: 4,
+    });
+    const running = exporter;
+    await until("readiness", 120_000, async () =>
+      (await running.get("/readyz")).status === 200 ? true : undefined,
+    );
+    // Events from the next whole second on: none of them was read by the first poll.
+    receiver.trackEventsSince(Math.ceil(Date.now() / 1000) * 1000 + 1000);
+    const timeoutMs = options.events * spacing + 60_000;
+    await until(`${options.events} new events at the receiver`, timeoutMs, async () =>
+      receiver.tracked().length >= options.events ? true : undefined,
+    );
+    const timed = receiver.tracked().slice(0, options.events);
+    const latenciesMs = timed.map((t) => t.arrivedMs - t.endedMs);
+    const sorted = [...latenciesMs].sort((a, b) => a - b);
+    return {
+      events: latenciesMs.length,
+      latenciesMs,
+      sinceCreatedMs: timed.map((t) => t.arrivedMs - t.timeMs),
+      p50Ms: percentile(sorted, 50),
+      maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+    };
+  } finally {
+    receiver.trackEventsSince(null);
+    await exporter?.stop();
+    exporter?.remove();
+    await sim.close();
+  }
+}

@@ -17,6 +17,7 @@ import { startWebServer } from "./http/server.ts";
 import type { Logger } from "./logger.ts";
 import { createLogPipeline } from "./logs/pipeline.ts";
 import { createExporterMetrics } from "./metrics/exporter-metrics.ts";
+import { createExposition } from "./metrics/exposition.ts";
 import { createSessionReader } from "./pipeline/session-reader.ts";
 import type { ServerStatus } from "./pipeline/status.ts";
 import { createServerPoller, pollerOptionsFor } from "./poller/server-poller.ts";
@@ -206,7 +207,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
 
     const ready = (): Readiness => readiness(pollers.map((p) => p.status()));
     const app = createApp({
-      registry,
+      registry: createExposition(registry, metrics.stableSeries),
       statuses: () => pollers.map((p) => p.status()),
       recentSessions: (limit) => store.recentSessions(limit),
       ready,

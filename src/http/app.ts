@@ -2,10 +2,10 @@
 // only reads state handed in through deps and never listens itself (see server.ts), so tests use
 // app.callback().
 import Koa from "koa";
-import type { Registry } from "prom-client";
 import type { WebBasicAuth, WebTenantUser } from "../config/types.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { Exposition } from "../metrics/exposition.ts";
 import type {
   RecentSession,
   ServerStatus,
@@ -28,7 +28,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  readonly registry: Registry;
+  readonly registry: Exposition;
   readonly statuses: () => readonly ServerStatus[];
   readonly recentSessions: (limit: number) => readonly RecentSession[];
   readonly ready: () => Readiness;
@@ -144,7 +144,13 @@ export function createApp(deps: AppDeps): Koa {
     switch (ctx.path) {
       case "/metrics": {
         const all = await deps.registry.metrics();
-        const body = scope === null ? all : scopeExposition(all, scope);
+        const body =
+          scope === null
+            ? all
+            : scopeExposition(
+                typeof all === "string" ? all : Buffer.from(all).toString("utf8"),
+                scope,
+              );
         ctx.status = 200;
         ctx.set("Content-Type", deps.registry.contentType);
         ctx.body = body;

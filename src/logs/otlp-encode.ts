@@ -1,5 +1,6 @@
-// Encodes stored log records as an OTLP ExportLogsServiceRequest (protobuf or JSON) with the
-// OpenTelemetry JS serializers, and decodes the receiver's ExportLogsServiceResponse.
+// Encodes stored log records as an OTLP ExportLogsServiceRequest (protobuf with our own writer of
+// the serializer's bytes, JSON with the OpenTelemetry JS serializer), and decodes the receiver's
+// ExportLogsServiceResponse.
 import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { LogAttributes } from "@opentelemetry/api-logs";
 import {
@@ -9,6 +10,7 @@ import {
 } from "@opentelemetry/otlp-transformer";
 import { type Resource, resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import { encodeLogsProtobuf } from "./otlp-protobuf.ts";
 import { otlpTimeUnixNano } from "./record-time.ts";
 import type { Attribute, LogRecord } from "./records.ts";
 import { SERVICE_NAME } from "./records.ts";
@@ -69,6 +71,16 @@ export function toReadableLogRecords(records: readonly LogRecord[]): ReadableLog
 
 /** The request body (uncompressed) for the protocol. */
 export function encodeExportRequest(
+  records: readonly LogRecord[],
+  protocol: OtlpProtocol,
+): Uint8Array {
+  // Our own writer for the protobuf request: the same bytes as the serializer's, several times faster.
+  if (protocol === "http/protobuf") return encodeLogsProtobuf(records);
+  return encodeWithSerializer(records, protocol);
+}
+
+/** The request body written by the OpenTelemetry serializers (JSON, and the protobuf reference). */
+export function encodeWithSerializer(
   records: readonly LogRecord[],
   protocol: OtlpProtocol,
 ): Uint8Array {

@@ -18,6 +18,7 @@ import {
   QUARANTINE_REASONS,
   type RestoreCounter,
 } from "./catalogue.ts";
+import type { StableSeries } from "./exposition.ts";
 import { createNewSeriesHold } from "./new-series-hold.ts";
 
 /** The figures of a backfill or long poll, as the vbo_backfill_* gauges show them. */
@@ -42,6 +43,8 @@ export interface ExporterMetrics {
   watchlist(server: string, up: boolean, subjects: number): void;
   /** How far the backfill or long poll under way (or the last one) has come. */
   backfillProgress(server: string, figures: BackfillFigures): void;
+  /** The restore metrics (most of the series), changed only by commits, held increments and start. */
+  readonly stableSeries: StableSeries;
 }
 
 export interface ExporterMetricsOptions {
@@ -108,6 +111,8 @@ export function createExporterMetrics(
   const { store } = options;
   const holdMs = options.newSeriesHoldMs ?? 0;
   const hold = createNewSeriesHold({ holdMs, now: options.now ?? Date.now });
+  // Bumped by every change to the stable series below, so their text is rendered again.
+  let generation = 0;
   const release = () => hold.release();
   const counters = new Map<RestoreCounter, Counter>(
     RESTORE_COUNTERS.map((name) => [name, counter(registry, name, release)]),
@@ -166,8 +171,14 @@ export function createExporterMetrics(
     }
   }
 
-  const applyNow = (metric: RestoreCounter, labels: Labels, value: number) =>
+  const applyNow = (metric: RestoreCounter, labels: Labels, value: number) => {
+    generation++;
     counters.get(metric)?.inc(labels, value);
+  };
+  const observeDuration = (labels: readonly string[], seconds: number) => {
+    generation++;
+    duration.observe(labelsFromTuple("vbo_restore_session_duration_seconds", labels), seconds);
+  };
   const addCounter = (metric: string, tuple: readonly string[], value: number, held: boolean) => {
     if (!isRestoreCounter(metric)) return;
     const labels: Labels = labelsFromTuple(metric, tuple);
@@ -188,6 +199,7 @@ export function createExporterMetrics(
     const key = keyOf(tuple);
     if ((lastSeen.get(key) ?? Number.NEGATIVE_INFINITY) >= seconds) return;
     lastSeen.set(key, seconds);
+    generation++;
     lastSession.set(labelsFromTuple("vbo_last_restore_session_timestamp_seconds", tuple), seconds);
   };
 
@@ -200,11 +212,7 @@ export function createExporterMetrics(
         labelsFromTuple("vbo_restore_sessions_running", row.labels),
       );
   }
-  for (const row of store.durationRows())
-    duration.observe(
-      labelsFromTuple("vbo_restore_session_duration_seconds", row.labels),
-      row.seconds,
-    );
+  for (const row of store.durationRows()) observeDuration(row.labels, row.seconds);
   for (const row of store.lastSessionRows()) setLast(row.labels, row.seconds);
 
   // A server never polled before has its history read first: those counts are what happened
@@ -220,7 +228,19 @@ export function createExporterMetrics(
   }
 
   const serverInfoSeen = new Map<string, Labels>();
+  const stableSeries: StableSeries = {
+    names: new Set<string>([
+      ...RESTORE_COUNTERS,
+      "vbo_restore_session_duration_seconds",
+      "vbo_last_restore_session_timestamp_seconds",
+    ]),
+    generation() {
+      hold.release();
+      return generation;
+    },
+  };
   return {
+    stableSeries,
     applyCommitted(counts) {
       // Also released here, not only at scrape time: without a scraper nothing piles up.
       hold.release();
@@ -229,11 +249,7 @@ export function createExporterMetrics(
         if (pending) pending.push({ metric: c.metric, labels: c.labels, value: c.value });
         else addCounter(c.metric, c.labels, c.value, true);
       }
-      for (const d of counts.durations)
-        duration.observe(
-          labelsFromTuple("vbo_restore_session_duration_seconds", d.labels),
-          d.seconds,
-        );
+      for (const d of counts.durations) observeDuration(d.labels, d.seconds);
       for (const l of counts.lastSessions) setLast(l.labels, l.seconds);
     },
     pollSucceeded(server, durationSeconds, finishedAtMs) {

@@ -70,6 +70,7 @@ test("npm run bench -- --quick runs every measurement and delivers every record 
     "idle-v8",
     "idle-v7",
     "idle-v6",
+    "detection",
     "delivery",
   ]) {
     assert.ok(ids.includes(id), `row ${id} is missing from ${ids.join(", ")}`);
