@@ -14,8 +14,14 @@ let running: { labels: [string, string, string, string]; count: number }[] = [];
 function stateReader(): StateStore {
   const reader: Pick<
     StateStore,
-    "counterRows" | "durationRows" | "lastSessionRows" | "runningRows" | "serverState"
+    | "counterRows"
+    | "durationRows"
+    | "lastSessionRows"
+    | "runningRows"
+    | "serverState"
+    | "quarantine"
   > = {
+    quarantine: { counts: () => [] } as unknown as StateStore["quarantine"],
     counterRows: () => [
       {
         metric: "vbo_restore_sessions_total",
