@@ -11,6 +11,7 @@ import { createWatchlistKeeper } from "./audit/watchlist-keeper.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { serversForShard } from "./config/sharding.ts";
 import type { ExporterConfig, ServerConfig } from "./config/types.ts";
+import { vboClientOptions } from "./config/vbo-client-options.ts";
 import { describeError } from "./errors.ts";
 import { createApp, type Readiness } from "./http/app.ts";
 import { startWebServer } from "./http/server.ts";
@@ -159,16 +160,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     const clients = servers.map((server) => ({
       server,
       client: createVboClient({
-        url: server.url,
-        apiVersion: server.apiVersion,
-        username: server.username,
-        password: server.password,
-        tls: {
-          ...(server.tls.caFile === null ? {} : { caFile: server.tls.caFile }),
-          insecureSkipVerify: server.tls.insecureSkipVerify,
-        },
-        timeoutMs: server.timeoutMs,
-        ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
+        ...vboClientOptions(server),
         secrets,
         clock,
         logger: logger.child({ server: server.name }),

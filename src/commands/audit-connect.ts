@@ -4,6 +4,7 @@
 import { describeUnresolved, resolveName } from "../audit/resolve.ts";
 import { loadConfig } from "../config/load.ts";
 import type { ServerConfig } from "../config/types.ts";
+import { vboClientOptions } from "../config/vbo-client-options.ts";
 import { type ClosableVboClient, createVboClient } from "../vbo/client.ts";
 import type { Organization } from "../vbo/types.ts";
 import { UsageError } from "./command.ts";
@@ -38,18 +39,7 @@ export function connect(file: string | undefined, serverName: string | undefined
     );
   }
   if (!server) throw new UsageError("the configuration has no server");
-  const client = createVboClient({
-    url: server.url,
-    apiVersion: server.apiVersion,
-    username: server.username,
-    password: server.password,
-    tls: {
-      ...(server.tls.caFile === null ? {} : { caFile: server.tls.caFile }),
-      insecureSkipVerify: server.tls.insecureSkipVerify,
-    },
-    timeoutMs: server.timeoutMs,
-    ...(server.pageSize === null ? {} : { pageSize: server.pageSize }),
-  });
+  const client = createVboClient(vboClientOptions(server));
   return { server, client };
 }
 

@@ -1,17 +1,15 @@
 // `dead-letters`: lists the audit records the log receiver refused, and moves them back into the
 // outbox (--replay) once the receiver or the configuration is fixed.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { loadConfig } from "../config/load.ts";
 import { LOGS_DEFAULTS } from "../logs/options.ts";
 import { requeueDeadLetters } from "../logs/outbox.ts";
 import { decodeStoredRecord } from "../logs/record-codec.ts";
 import type { LogRecord } from "../logs/records.ts";
-import { configSecrets, scrub } from "../secrets/scrub.ts";
+import { scrub } from "../secrets/scrub.ts";
 import { DEFAULT_DESTINATION } from "../state/schema.ts";
-import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
-import { type Command, UsageError } from "./command.ts";
+import { openStateStore } from "../state/store.ts";
+import type { Command } from "./command.ts";
 import { intFlag, parseFlags, stringFlag } from "./parse-flags.ts";
+import { existingStateDir } from "./state-dir.ts";
 
 const usage = `Usage: vbo-restore-exporter dead-letters (--config FILE | --state-dir DIR) [--replay] [--reason R] [--limit N]
 
@@ -67,18 +65,6 @@ function isoFromNs(ns: bigint): string {
   return `${iso.slice(0, 19)}${sub === "" ? "" : `.${sub}`}Z`;
 }
 
-/** The state directory, and with --config the secrets to keep out of the printed messages. */
-export function stateDirFrom(
-  config: string | undefined,
-  stateDir: string | undefined,
-): { dir: string; secrets: readonly string[] } | { errors: readonly string[] } {
-  if (stateDir !== undefined) return { dir: stateDir, secrets: [] };
-  const result = loadConfig({ file: config, env: process.env });
-  return result.ok
-    ? { dir: result.config.state.dir, secrets: configSecrets(result.config) }
-    : { errors: result.errors };
-}
-
 export const deadLettersCommand: Command = {
   name: "dead-letters",
   summary: "list the audit records the log receiver refused; --replay sends them again",
@@ -91,26 +77,14 @@ export const deadLettersCommand: Command = {
       reason: { type: "string" },
       limit: { type: "string" },
     });
-    const config = stringFlag(flags, "config");
-    const stateDirFlag = stringFlag(flags, "state-dir");
-    if ((config === undefined) === (stateDirFlag === undefined)) {
-      throw new UsageError("give exactly one of --config FILE and --state-dir DIR");
-    }
+    const from = existingStateDir(flags);
     const limit = intFlag(flags, "limit", 10, 0, 100_000);
     const reason = stringFlag(flags, "reason") ?? null;
-    const from = stateDirFrom(config, stateDirFlag);
     if ("errors" in from) {
       console.error(from.errors.join("\n"));
       return 1;
     }
     const { dir, secrets } = from;
-    // Opening would create a missing directory and database: a mistyped path must not pass as
-    // "no dead letters".
-    const file = join(dir, STATE_FILE_NAME);
-    if (!existsSync(file)) {
-      console.error(`${file}: no state file there; give the state directory of the exporter`);
-      return 1;
-    }
     const store = openStateStore({ dir });
     try {
       const entries = store.outbox.listDeadLetters(Number.MAX_SAFE_INTEGER, reason);

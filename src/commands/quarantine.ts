@@ -1,13 +1,11 @@
 // `quarantine list`: the records VBO sent that could not be read, which the exporter kept in its
 // state instead of failing the poll: how many per kind and reason, and each with its JSON.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { scrub } from "../secrets/scrub.ts";
-import { openStateStore, STATE_FILE_NAME } from "../state/store.ts";
+import { openStateStore } from "../state/store.ts";
 import { clip } from "../vbo/errors.ts";
 import { type Command, UsageError } from "./command.ts";
-import { stateDirFrom } from "./dead-letters.ts";
 import { intFlag, parseFlags, stringFlag } from "./parse-flags.ts";
+import { existingStateDir } from "./state-dir.ts";
 
 const usage = `Usage: vbo-restore-exporter quarantine list (--config FILE | --state-dir DIR) [--all] [--server NAME] [--limit N]
 
@@ -41,25 +39,15 @@ export const quarantineCommand: Command = {
       server: { type: "string" },
       limit: { type: "string" },
     });
-    const config = stringFlag(flags, "config");
-    const stateDirFlag = stringFlag(flags, "state-dir");
-    if ((config === undefined) === (stateDirFlag === undefined)) {
-      throw new UsageError("give exactly one of --config FILE and --state-dir DIR");
-    }
+    const from = existingStateDir(flags);
     const limit = intFlag(flags, "limit", 20, 0, 100_000);
     const server = stringFlag(flags, "server") ?? null;
     const all = flags.all === true;
-    const from = stateDirFrom(config, stateDirFlag);
     if ("errors" in from) {
       console.error(from.errors.join("\n"));
       return 1;
     }
     const { dir, secrets } = from;
-    const file = join(dir, STATE_FILE_NAME);
-    if (!existsSync(file)) {
-      console.error(`${file}: no state file there; give the state directory of the exporter`);
-      return 1;
-    }
     const clean = (text: string) => scrub(text, secrets);
     const store = openStateStore({ dir });
     try {
