@@ -1,6 +1,7 @@
 // Pure: which organization, user or group a name typed by a person means — exact matches first
 // (id, UPN/mail, display name, without regard to letter case), and the nearest names when none
 // matches, so a typo gets "did you mean" instead of a bare "not found".
+import { editDistance } from "../text/edit-distance.ts";
 
 export interface Candidate<T> {
   readonly value: T;
@@ -14,21 +15,6 @@ export type Resolution<T> =
   | { readonly kind: "found"; readonly value: T }
   | { readonly kind: "ambiguous"; readonly labels: readonly string[] }
   | { readonly kind: "unknown"; readonly nearest: readonly string[] };
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + cost);
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
 
 export function resolveName<T>(
   typed: string,
@@ -47,7 +33,7 @@ export function resolveName<T>(
       for (const key of c.keys) {
         if (key === null || key === "") continue;
         const k = key.toLowerCase();
-        const d = k.includes(wanted) || wanted.includes(k) ? 0.5 : distance(wanted, k);
+        const d = k.includes(wanted) || wanted.includes(k) ? 0.5 : editDistance(wanted, k);
         best = Math.min(best, d);
       }
       return { label: c.label, best };

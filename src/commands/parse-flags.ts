@@ -1,5 +1,6 @@
 // Flag parsing shared by the commands: node:util parseArgs with errors turned into UsageError.
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { editDistance } from "../text/edit-distance.ts";
 import { UsageError } from "./command.ts";
 
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
@@ -29,7 +30,7 @@ export function flagProblem(error: unknown, known: readonly string[]): string {
   const name = unknown.replace(/^-+/, "");
   const near = known
     .filter((k) => k !== "help")
-    .map((k) => ({ k, d: distance(name, k) }))
+    .map((k) => ({ k, d: editDistance(name, k) }))
     .filter(
       ({ k, d }) =>
         d <= Math.max(2, Math.floor(k.length / 3)) || k.startsWith(name) || name.startsWith(k),
@@ -38,24 +39,6 @@ export function flagProblem(error: unknown, known: readonly string[]): string {
   return near === undefined
     ? `unknown flag ${unknown}`
     : `unknown flag ${unknown} (did you mean --${near}?)`;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(
-        current + 1,
-        (row[j - 1] ?? 0) + 1,
-        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
 }
 
 /** A whole number flag within [min, max], or the default when absent. */

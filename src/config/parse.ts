@@ -2,6 +2,7 @@
 // that name where each problem was set (file and key, environment variable, or flag).
 import { resolve } from "node:path";
 import { type Document, LineCounter, parseDocument } from "yaml";
+import { editDistance } from "../text/edit-distance.ts";
 import { buildConfig, type ReadFile } from "./build.ts";
 import { envHasServer, envLayer } from "./env.ts";
 import { mergeHeaders } from "./http-header.ts";
@@ -81,26 +82,11 @@ function setPath(tree: Tree, path: readonly string[], value: unknown): void {
   node[path[path.length - 1] ?? ""] = value;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + cost);
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
 function suggestion(key: string): string {
   let best: string | undefined;
   let bestDistance = 3;
   for (const known of KNOWN_KEYS) {
-    const d = editDistance(key, known);
+    const d = editDistance(key, known, true);
     if (d < bestDistance) {
       best = known;
       bestDistance = d;
