@@ -36,6 +36,8 @@ export interface ExporterOptions {
   readonly notice?: string;
   /** Where audit records go when no OTLP endpoint is configured (default: stdout). */
   readonly consoleRecords?: NodeJS.WritableStream;
+  /** What the log pipeline's start line says of those records. */
+  readonly consoleNote?: string;
 }
 
 export interface RunningExporter {
@@ -155,6 +157,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       serviceVersion: version,
       instanceId: stableInstanceId(config.state.dir),
       ...(options.consoleRecords === undefined ? {} : { stdout: options.consoleRecords }),
+      ...(options.consoleNote === undefined ? {} : { consoleNote: options.consoleNote }),
     });
     // One client per server, shared by its poller and the session page (one token, one pool).
     const clients = servers.map((server) => ({

@@ -241,7 +241,13 @@ export const serveCommand: Command = {
         version: packageJson.version,
         ...(demo ? { notice: "Demo mode: this data comes from the built-in VBO simulator." } : {}),
         // The demo's records are counted and shown on the landing page; printed only when asked.
-        ...(demo && flags["console-records"] !== true ? { consoleRecords: discard() } : {}),
+        ...(demo && flags["console-records"] !== true
+          ? {
+              consoleRecords: discard(),
+              consoleNote:
+                "demo: audit records are counted and shown on the landing page, not printed (--console-records prints them)",
+            }
+          : {}),
       });
     } catch (error) {
       await demo?.close();

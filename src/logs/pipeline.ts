@@ -62,6 +62,8 @@ export interface LogPipelineDeps {
   readonly instanceId: string;
   /** Where console output goes when no endpoint is configured (default process.stdout). */
   readonly stdout?: NodeJS.WritableStream;
+  /** What the start line says of the console output (the demo keeps its records off it). */
+  readonly consoleNote?: string;
   /** Removes configured secrets from the receiver's answers (default: none configured). */
   readonly scrub?: (text: string) => string;
   /** Random source for retry jitter (tests). */
@@ -296,7 +298,10 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
     start() {
       if (loop) return;
       if (options.endpoint === null) {
-        logger.info("no OTLP endpoint configured: audit records are written to the console");
+        logger.info(
+          deps.consoleNote ??
+            "no OTLP endpoint configured: audit records are written to the console",
+        );
       } else {
         logger.info(
           { endpoint: displayEndpoint(options.endpoint), protocol: options.protocol },

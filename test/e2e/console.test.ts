@@ -29,6 +29,8 @@ test("the demo keeps its audit records off the console unless --console-records 
     assert.ok(quietBase && loudBase);
     assert.ok((await recordsShipped(quietBase)) > 0);
     assert.doesNotMatch(quiet.stdout(), RECORD_LINE, "no audit record printed without the flag");
+    assert.doesNotMatch(quiet.stderr(), /audit records are written to the console/);
+    assert.match(quiet.stderr(), /--console-records prints them/);
     await recordsShipped(loudBase);
     await loud.waitForStdout(RECORD_LINE);
   } finally {
