@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { describeError } from "../errors.ts";
+import { printPdf } from "../report/print-pdf.ts";
 import { renderReportHtml } from "../report/report-html.ts";
 import { buildReport, type SessionWithEvents } from "../report/restore-report.ts";
 import { scrub } from "../secrets/scrub.ts";
@@ -24,7 +25,8 @@ Flags:
   --organization ORG   organization name, Microsoft 365 domain or id
   --from TIME          start of the period (ISO 8601, e.g. 2026-11-01 or 2026-11-01T00:00:00Z)
   --to TIME            end of the period, exclusive
-  --format FORMAT      json (default) or html (one self-contained page)
+  --format FORMAT      json (default), html (one self-contained page) or pdf (that page printed
+                       by headless Chromium when installed: Debian's chromium; needs --out)
   --out FILE           write there instead of standard output`;
 
 const OPTIONS = {
@@ -48,7 +50,7 @@ function time(flag: string, text: string | undefined): number {
 
 export const reportCommand: Command = {
   name: "report",
-  summary: "one organization's restore activity over a period, as JSON or HTML",
+  summary: "one organization's restore activity over a period, as JSON, HTML or PDF",
   usage,
   async run(argv) {
     let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
@@ -68,8 +70,10 @@ export const reportCommand: Command = {
     const toMs = time("to", values.to);
     if (toMs <= fromMs) throw new UsageError("--to must be after --from");
     const format = values.format ?? "json";
-    if (format !== "json" && format !== "html")
-      throw new UsageError("--format: expected json or html");
+    if (format !== "json" && format !== "html" && format !== "pdf")
+      throw new UsageError("--format: expected json, html or pdf");
+    if (format === "pdf" && values.out === undefined)
+      throw new UsageError("--format pdf needs --out FILE");
     const { server, client } = connect(values.config, values.server);
     try {
       const org = await findOrganization(client, values.organization);
@@ -90,10 +94,14 @@ export const reportCommand: Command = {
         toMs,
         sessions,
       });
-      const text =
-        format === "html" ? renderReportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
-      if (values.out === undefined) process.stdout.write(text);
-      else writeFileSync(values.out, text);
+      const output =
+        format === "pdf"
+          ? await printPdf(renderReportHtml(report))
+          : format === "html"
+            ? renderReportHtml(report)
+            : `${JSON.stringify(report, null, 2)}\n`;
+      if (values.out === undefined) process.stdout.write(output);
+      else writeFileSync(values.out, output);
       return 0;
     } catch (error) {
       if (error instanceof UsageError) throw error;

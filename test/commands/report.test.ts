@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { findChromium } from "../../src/report/print-pdf.ts";
 import { type RunningSimulator, startSimulator } from "../../src/simulator/server.ts";
+import { underCi } from "../helpers/ops-tools.ts";
 
 const cli = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 const TYPES: Record<string, string> = {
@@ -22,11 +24,25 @@ function run(
   sim: RunningSimulator,
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runWith(sim, args, {});
+}
+
+function runWith(
+  sim: RunningSimulator,
+  args: readonly string[],
+  extra: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(VBO_|OTEL_|WEB_|STATE_|SHARD_|LOGS_)/.test(k)),
   );
   const child = spawn(process.execPath, [cli, "report", ...args], {
-    env: { ...env, VBO_URL: sim.url, VBO_USERNAME: sim.username, VBO_PASSWORD: sim.password },
+    env: {
+      ...env,
+      ...extra,
+      VBO_URL: sim.url,
+      VBO_USERNAME: sim.username,
+      VBO_PASSWORD: sim.password,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -136,6 +152,28 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
   assert.doesNotMatch(page, /<script|<link|src=|href=/i, "nothing outside the page");
   assert.match(page, new RegExp(`<th>Sessions</th><td class="num">${truth.length}</td>`));
   assert.match(page, new RegExp(`<th>Items</th><td class="num">${items.length}</td>`));
+
+  // PDF: the same page printed by headless Chromium (CI installs Debian's chromium).
+  const pdfOut = join(dir, "report.pdf");
+  if (findChromium() === null && !underCi()) {
+    t.diagnostic("PDF not checked: no chromium on PATH (apt-get install chromium)");
+  } else {
+    const pdf = await run(sim, [...args, "--format", "pdf", "--out", pdfOut]);
+    assert.equal(pdf.code, 0, pdf.stderr);
+    const bytes = readFileSync(pdfOut);
+    assert.equal(bytes.subarray(0, 5).toString("latin1"), "%PDF-");
+    assert.match(bytes.subarray(-32).toString("latin1"), /%%EOF\s*$/);
+    assert.match(bytes.toString("latin1"), /\/Type\s*\/Page\b/, "at least one page");
+  }
+  const noBrowser = await runWith(sim, [...args, "--format", "pdf", "--out", pdfOut], {
+    CHROMIUM: join(dir, "no-such-browser"),
+  });
+  assert.equal(noBrowser.code, 1);
+  assert.match(
+    noBrowser.stderr,
+    /headless Chromium, which is not installed .*--format html writes the same report/,
+  );
+  assert.equal((await run(sim, [...args, "--format", "pdf"])).code, 2, "a PDF needs --out");
 
   const bad = await run(sim, ["--organization", org.name, "--from", "yesterday", "--to", "now"]);
   assert.equal(bad.code, 2);
