@@ -59,35 +59,55 @@ export function oneDriveSegment(upn: string): string {
   return upn.toLowerCase().replace(/[@.]/g, "_");
 }
 
-function personMatches(person: WatchedPerson, event: WatchlistEvent): boolean {
-  if (person.id !== null && event.userId !== null && lower(person.id) === lower(event.userId))
-    return true;
-  const source = event.source ?? "";
-  if (source === "") return false;
-  const type = lower(event.sessionType);
-  if (type === "vex") {
-    const mailbox = lower(mailboxOf(source));
-    return (
-      mailbox !== "" && (mailbox === lower(person.displayName) || mailbox === lower(person.upn))
-    );
-  }
-  if (type === "veod") {
-    const owner = lower(oneDriveOwnerOf(source));
-    if (owner === "" || person.upn === null) return false;
-    return owner === oneDriveSegment(person.upn) || owner === lower(person.upn.split("@")[0]);
-  }
-  return false;
+/** A subject with its names lower-cased once, so matching an event does no per-subject work. */
+interface CompiledSubject {
+  readonly subject: WatchedSubject;
+  readonly organization: string | null;
+  readonly groupId: string | null;
+  readonly personIds: ReadonlySet<string>;
+  /** Display names and UPNs: what an Exchange source's mailbox part may be. */
+  readonly mailboxes: ReadonlySet<string>;
+  /** SharePoint's form of each UPN and its bare login: what a OneDrive owner segment may be. */
+  readonly oneDriveOwners: ReadonlySet<string>;
+  readonly sitePaths: readonly string[];
+  readonly siteIds: ReadonlySet<string>;
 }
 
-function siteMatches(subject: WatchedSubject, event: WatchlistEvent): boolean {
-  if (event.siteId !== null && subject.siteIds.some((id) => lower(id) === lower(event.siteId)))
-    return true;
-  const source = lower(event.source);
-  if (source === "") return false;
-  return subject.sitePaths.some((prefix) => {
-    const p = lower(prefix).replace(/\/+$/, "");
-    return p !== "" && (source === p || source.startsWith(`${p}/`));
-  });
+function compileSubject(subject: WatchedSubject): CompiledSubject {
+  const personIds = new Set<string>();
+  const mailboxes = new Set<string>();
+  const oneDriveOwners = new Set<string>();
+  for (const person of subject.people) {
+    if (person.id !== null) personIds.add(lower(person.id));
+    for (const name of [person.displayName, person.upn])
+      if (lower(name) !== "") mailboxes.add(lower(name));
+    if (person.upn !== null) {
+      oneDriveOwners.add(oneDriveSegment(person.upn));
+      oneDriveOwners.add(lower(person.upn.split("@")[0]));
+    }
+  }
+  return {
+    subject,
+    organization: subject.organization === null ? null : lower(subject.organization),
+    groupId: subject.groupId === null ? null : lower(subject.groupId),
+    personIds,
+    mailboxes,
+    oneDriveOwners,
+    sitePaths: subject.sitePaths.map((p) => lower(p).replace(/\/+$/, "")).filter((p) => p !== ""),
+    siteIds: new Set(subject.siteIds.map(lower)),
+  };
+}
+
+/** Compiled once per watchlist (a refresh publishes a new one), not once per event. */
+const compiled = new WeakMap<Watchlist, readonly CompiledSubject[]>();
+
+function compile(watchlist: Watchlist): readonly CompiledSubject[] {
+  let list = compiled.get(watchlist);
+  if (list === undefined) {
+    list = watchlist.subjects.map(compileSubject);
+    compiled.set(watchlist, list);
+  }
+  return list;
 }
 
 /**
@@ -98,17 +118,24 @@ export function watchedSubjectOf(
   watchlist: Watchlist,
   event: WatchlistEvent,
 ): WatchedSubject | null {
-  for (const subject of watchlist.subjects) {
-    if (subject.organization !== null && lower(subject.organization) !== lower(event.organization))
-      continue;
-    if (
-      subject.groupId !== null &&
-      event.groupId !== null &&
-      lower(subject.groupId) === lower(event.groupId)
-    )
-      return subject;
-    if (subject.people.some((person) => personMatches(person, event))) return subject;
-    if (siteMatches(subject, event)) return subject;
+  const organization = lower(event.organization);
+  const type = lower(event.sessionType);
+  const source = event.source ?? "";
+  const userId = event.userId === null ? null : lower(event.userId);
+  const groupId = event.groupId === null ? null : lower(event.groupId);
+  const siteId = event.siteId === null ? null : lower(event.siteId);
+  const mailbox = source !== "" && type === "vex" ? lower(mailboxOf(source)) : "";
+  const owner = source !== "" && type === "veod" ? lower(oneDriveOwnerOf(source)) : "";
+  const path = lower(source);
+  for (const c of compile(watchlist)) {
+    if (c.organization !== null && c.organization !== organization) continue;
+    if (c.groupId !== null && groupId !== null && c.groupId === groupId) return c.subject;
+    if (userId !== null && c.personIds.has(userId)) return c.subject;
+    if (mailbox !== "" && c.mailboxes.has(mailbox)) return c.subject;
+    if (owner !== "" && c.oneDriveOwners.has(owner)) return c.subject;
+    if (siteId !== null && c.siteIds.has(siteId)) return c.subject;
+    if (path !== "" && c.sitePaths.some((p) => path === p || path.startsWith(`${p}/`)))
+      return c.subject;
   }
   return null;
 }

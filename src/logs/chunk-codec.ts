@@ -2,6 +2,7 @@
 // compressed once, bounded in records and bytes, and stored with its content type and encoding so
 // that it is sent byte for byte whatever the configuration says by then.
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { NewChunk } from "../state/outbox-tables.ts";
 import { DEFAULT_DESTINATION, STORED_RECORDS_CONTENT_TYPE } from "../state/schema.ts";
 import { decodeExportRequest } from "./otlp-decode.ts";
 import { CONTENT_TYPES, encodeExportRequest, type OtlpProtocol } from "./otlp-encode.ts";
@@ -20,15 +21,8 @@ export interface ChunkBounds {
   readonly maxBytes: number;
 }
 
-export interface EncodedChunk {
-  readonly destination: string;
-  readonly oldestNs: bigint;
-  readonly newestNs: bigint;
-  readonly recordCount: number;
-  readonly contentType: string;
-  readonly contentEncoding: string;
-  readonly body: Uint8Array;
-}
+/** A chunk as encoded here: the shape the state's outbox table stores. */
+export type EncodedChunk = NewChunk;
 
 /**
  * gzip's fastest level: the request is compressed once, on the committing thread; level 1 costs a

@@ -3,8 +3,7 @@
 // 201/200 on v6/v7 and 204 on v8, SendTest on v6/v7 and SendTestEmail on v8, no authenticationType
 // on v6.
 import { AuditState, type EmailSettings, type SimAuditItem, type SimGroup } from "./audit-state.ts";
-import { pageLinks, parsePageRequest } from "./paging.ts";
-import { type ApiReply, errorReply, type RouteContext } from "./routes.ts";
+import { type ApiReply, errorReply, pagedList, type RouteContext } from "./routes.ts";
 import { type SimApiVersion, userJson } from "./serialize.ts";
 import type { SimOrganization } from "./world.ts";
 
@@ -83,25 +82,6 @@ function organization(ctx: RouteContext, id: string): AuditScope | null {
   const index = all.findIndex((o) => o.id === id.toLowerCase());
   const org = all[index];
   return org === undefined ? null : { org, index };
-}
-
-function paged(ctx: RouteContext, path: string, all: readonly Record<string, unknown>[]): ApiReply {
-  const page = parsePageRequest(ctx.query.get("offset"), ctx.query.get("limit"), ctx.maxPageSize);
-  if (typeof page === "string") return errorReply(ctx.version, 400, page);
-  const body: Record<string, unknown> = {
-    offset: page.offset,
-    limit: page.limit,
-    results: all.slice(page.offset, page.offset + page.limit),
-    _links: pageLinks({
-      path,
-      params: {},
-      offset: page.offset,
-      limit: page.limit,
-      total: all.length,
-    }),
-  };
-  if (ctx.version !== "v8") body.totalCount = all.length;
-  return { status: 200, body };
 }
 
 function addItems(
@@ -247,24 +227,22 @@ export function dispatchAudit(
     const list = groups.filter(
       (g) => wanted === undefined || g.displayName.toLowerCase().includes(wanted),
     );
-    return paged(
-      ctx,
-      `/${v}/Organizations/${orgId}/Groups`,
-      list.map((g) => groupJson(v, orgId, g)),
+    return pagedList(ctx, `/${v}/Organizations/${orgId}/Groups`, list, (g) =>
+      groupJson(v, orgId, g),
     );
   }
   const group = groups.find((g) => g.id === parts[3]);
   if (!group) return errorReply(v, 404, `Group ${rest[3]} was not found.`);
   if (parts.length === 4) return { status: 200, body: groupJson(v, orgId, group) };
   if (parts.length === 5 && parts[4] === "members") {
-    const members = AuditState.peopleOf(group).map(([login, name]) => ({
+    const path = `/${v}/Organizations/${orgId}/Groups/${group.id}/Members`;
+    return pagedList(ctx, path, AuditState.peopleOf(group), ([login, name]) => ({
       groupId: group.id,
       name,
       login: `${login}@${scope.org.officeName}`,
       type: "User",
       isCloud: true,
     }));
-    return paged(ctx, `/${v}/Organizations/${orgId}/Groups/${group.id}/Members`, members);
   }
   return null;
 }

@@ -292,23 +292,33 @@ export function getUser(ctx: RouteContext, organizationId: string, userId: strin
 export function listUsers(ctx: RouteContext, organizationId: string): ApiReply {
   const users = ctx.world.users(organizationId.toLowerCase());
   if (users === null) return notFound(ctx, `Organization ${organizationId}`);
+  return pagedList(ctx, `/${ctx.version}/Organizations/${organizationId}/Users`, users, (u) =>
+    userJson(ctx.version, organizationId, u),
+  );
+}
+
+/** One page of a plain list (no filters): only the page's items are serialized. */
+export function pagedList<T>(
+  ctx: RouteContext,
+  path: string,
+  items: readonly T[],
+  toJson: (item: T) => unknown,
+): ApiReply {
   const page = parsePageRequest(ctx.query.get("offset"), ctx.query.get("limit"), ctx.maxPageSize);
   if (typeof page === "string") return badRequest(ctx, page);
   const body: Record<string, unknown> = {
     offset: page.offset,
     limit: page.limit,
-    results: users
-      .slice(page.offset, page.offset + page.limit)
-      .map((u) => userJson(ctx.version, organizationId, u)),
+    results: items.slice(page.offset, page.offset + page.limit).map(toJson),
     _links: pageLinks({
-      path: `/${ctx.version}/Organizations/${organizationId}/Users`,
+      path,
       params: {},
       offset: page.offset,
       limit: page.limit,
-      total: users.length,
+      total: items.length,
     }),
   };
-  if (ctx.version !== "v8") body.totalCount = users.length;
+  if (ctx.version !== "v8") body.totalCount = items.length;
   return { status: 200, body };
 }
 
