@@ -2,27 +2,32 @@
 // or a self-contained HTML page.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { localSubjects } from "../audit/local-entries.ts";
+import type { WatchedSubject } from "../audit/watchlist.ts";
+import { readVboWatchlist } from "../audit/watchlist-source.ts";
 import { describeError } from "../errors.ts";
+import { collectReport } from "../report/collect-report.ts";
+import { parsePeriod } from "../report/period.ts";
 import { printPdf } from "../report/print-pdf.ts";
 import { renderReportHtml } from "../report/report-html.ts";
-import { buildReport, type SessionWithEvents } from "../report/restore-report.ts";
 import { scrub } from "../secrets/scrub.ts";
-import type { RestoreEvent } from "../vbo/types.ts";
 import { AuditCommandError, connect, findOrganization } from "./audit-connect.ts";
 import { type Command, UsageError } from "./command.ts";
 
 const PROGRAM = "vbo-restore-exporter";
 
-const usage = `Usage: ${PROGRAM} report --organization ORG --from TIME --to TIME [flags]
+const usage = `Usage: ${PROGRAM} report --organization ORG (--month YYYY-MM | --from TIME --to TIME) [flags]
 
 Reads one organization's restore sessions started in [--from, --to) and their events from VBO and
 writes a report: sessions by restore type, result and client host, initiators, busiest days,
-every item with its size, every failure, and an appendix of the sessions.
+every item with its size, accesses to watched data (the server's watchlist as it is now),
+every failure, and an appendix of the sessions.
 
 Flags:
   --config FILE        configuration (as for serve; without it the VBO_* variables)
   --server NAME        the configured server to read (needed when there are several)
   --organization ORG   organization name, Microsoft 365 domain or id
+  --month YYYY-MM      that calendar month (UTC), instead of --from and --to
   --from TIME          start of the period (ISO 8601, e.g. 2026-11-01 or 2026-11-01T00:00:00Z)
   --to TIME            end of the period, exclusive
   --format FORMAT      json (default), html (one self-contained page) or pdf (that page printed
@@ -35,18 +40,11 @@ const OPTIONS = {
   organization: { type: "string" },
   from: { type: "string" },
   to: { type: "string" },
+  month: { type: "string" },
   format: { type: "string" },
   out: { type: "string" },
   help: { type: "boolean" },
 } as const;
-
-function time(flag: string, text: string | undefined): number {
-  if (text === undefined) throw new UsageError(`--${flag} is required`);
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (!Number.isFinite(ms))
-    throw new UsageError(`--${flag}: expected an ISO 8601 time like 2026-11-01T00:00:00Z`);
-  return ms;
-}
 
 export const reportCommand: Command = {
   name: "report",
@@ -66,9 +64,9 @@ export const reportCommand: Command = {
       return 0;
     }
     if (values.organization === undefined) throw new UsageError("--organization is required");
-    const fromMs = time("from", values.from);
-    const toMs = time("to", values.to);
-    if (toMs <= fromMs) throw new UsageError("--to must be after --from");
+    const period = parsePeriod(values, Date.now());
+    if (!period.ok) throw new UsageError(period.message);
+    const { fromMs, toMs } = period;
     const format = values.format ?? "json";
     if (format !== "json" && format !== "html" && format !== "pdf")
       throw new UsageError("--format: expected json, html or pdf");
@@ -77,23 +75,34 @@ export const reportCommand: Command = {
     const { server, client } = connect(values.config, values.server);
     try {
       const org = await findOrganization(client, values.organization);
-      const sessions: SessionWithEvents[] = [];
-      for await (const session of client.listRestoreSessions({
-        startTimeFrom: new Date(fromMs),
-        startTimeTo: new Date(toMs),
-      })) {
-        if (session.organization !== org.name) continue;
-        const events: RestoreEvent[] = [];
-        for await (const event of client.listRestoreSessionEvents(session.id)) events.push(event);
-        sessions.push({ session, events });
+      // The watchlist as it is now; a server whose audit items cannot be read still gets its
+      // report, checked against the local entries only, and the report says so.
+      let fromVbo: WatchedSubject[] = [];
+      let watchlistError: string | null = null;
+      if (server.watchlist.fromVbo) {
+        try {
+          fromVbo = await readVboWatchlist(client);
+        } catch (error) {
+          watchlistError = scrub(describeError(error), [server.password]);
+          console.error(
+            `warning: cannot read VBO's audit items (${watchlistError}); watched data is checked against the configuration's entries only`,
+          );
+        }
       }
-      const report = buildReport({
+      let read = 0;
+      const report = await collectReport(client, {
         server: server.name,
         organization: org.name,
         fromMs,
         toMs,
-        sessions,
+        watchlist: { subjects: [...fromVbo, ...localSubjects(server.watchlist.subjects)] },
+        watchlistError,
+        onSession: (n) => {
+          read = n;
+          if (n % 500 === 0 && process.stderr.isTTY) process.stderr.write(`\r${n} sessions read`);
+        },
       });
+      if (read >= 500 && process.stderr.isTTY) process.stderr.write("\n");
       const output =
         format === "pdf"
           ? await printPdf(renderReportHtml(report))

@@ -1,8 +1,11 @@
 // The restore activity of one organization over a period, computed from its VBO sessions and
 // their events: sessions by type, result and client host, initiators, items with sizes,
-// failures, the busiest days and every session. Pure: the command reads VBO, this counts.
+// failures, watched-data accesses, the busiest days and every session. Pure: the command reads
+// VBO, this counts.
+import { type Watchlist, watchedSubjectOf } from "../audit/watchlist.ts";
 import { restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
+import type { UnreadableKind, UnreadableReason, UnreadableRecord } from "../vbo/unreadable.ts";
 
 export interface SessionWithEvents {
   readonly session: RestoreSession;
@@ -22,6 +25,28 @@ export interface ReportItem {
   readonly name: string;
   readonly type: string | null;
   readonly sizeBytes: number;
+}
+
+/** An event that touched a subject of the watchlist (VBO's audit items and local entries). */
+export interface ReportWatchedAccess {
+  readonly sessionId: string;
+  readonly time: string;
+  /** The watched subject's label (UPN, group, site), as in vbo.audit.subject. */
+  readonly subject: string;
+  readonly eventType: string;
+  readonly item: string | null;
+  readonly initiatedBy: string | null;
+  readonly clientHost: string;
+}
+
+/** A record VBO sent for the period that could not be read: not counted, listed instead. */
+export interface ReportUnreadable {
+  readonly kind: UnreadableKind;
+  readonly sessionId: string | null;
+  readonly recordId: string | null;
+  readonly reason: UnreadableReason;
+  readonly field: string | null;
+  readonly message: string;
 }
 
 export interface ReportFailure {
@@ -60,6 +85,10 @@ export interface RestoreReport {
     readonly items: number;
     readonly itemBytes: number;
     readonly failedEvents: number;
+    /** Events that touched a watched subject. */
+    readonly watchedEvents: number;
+    /** Records VBO sent that could not be read (not in the other counts; see `unreadable`). */
+    readonly unreadableRecords: number;
   };
   readonly byType: readonly Count[];
   readonly byResult: readonly Count[];
@@ -69,6 +98,15 @@ export interface RestoreReport {
   readonly busiestDays: readonly Count[];
   readonly items: readonly ReportItem[];
   readonly failures: readonly ReportFailure[];
+  /** Events that touched a watched subject, oldest first (the watchlist as it was at report time). */
+  readonly watched: readonly ReportWatchedAccess[];
+  /** Watched events per subject, most first (`sessions` counts events here). */
+  readonly watchedBySubject: readonly Count[];
+  readonly unreadable: readonly ReportUnreadable[];
+  /** How many subjects the watchlist had when the report was made (0: none configured). */
+  readonly watchlistSubjects: number;
+  /** Why VBO's audit items could not be read (only local entries were checked); null when read. */
+  readonly watchlistError: string | null;
   /** Every session of the period, oldest first. */
   readonly sessions: readonly ReportSession[];
 }
@@ -98,7 +136,21 @@ export function buildReport(input: {
   readonly fromMs: number;
   readonly toMs: number;
   readonly sessions: readonly SessionWithEvents[];
+  /** The server's watchlist at report time; absent: nothing is watched. */
+  readonly watchlist?: Watchlist;
+  /** Records the listings passed over (a session, an event or a session's events list). */
+  readonly unreadable?: readonly UnreadableRecord[];
+  readonly watchlistError?: string | null;
 }): RestoreReport {
+  const watchlist = input.watchlist ?? { subjects: [] };
+  const unreadable: ReportUnreadable[] = (input.unreadable ?? []).map((r) => ({
+    kind: r.kind,
+    sessionId: r.sessionId,
+    recordId: r.recordId,
+    reason: r.reason,
+    field: r.field,
+    message: r.message,
+  }));
   const fromNs = BigInt(input.fromMs) * 1_000_000n;
   const toNs = BigInt(input.toMs) * 1_000_000n;
   const inPeriod = input.sessions
@@ -109,6 +161,7 @@ export function buildReport(input: {
     .sort((a, b) => (a.session.creationTime.ns < b.session.creationTime.ns ? -1 : 1));
   const items: ReportItem[] = [];
   const failures: ReportFailure[] = [];
+  const watched: ReportWatchedAccess[] = [];
   const sessions: ReportSession[] = [];
   let events = 0;
   let failedEvents = 0;
@@ -126,6 +179,27 @@ export function buildReport(input: {
         message: session.details ?? "the session failed",
       });
     for (const event of list) {
+      const subject =
+        watchlist.subjects.length === 0
+          ? null
+          : watchedSubjectOf(watchlist, {
+              sessionType: session.type,
+              organization: session.organization,
+              source: event.source,
+              userId: event.userId,
+              groupId: event.groupId,
+              siteId: event.siteId,
+            });
+      if (subject !== null)
+        watched.push({
+          sessionId: session.id,
+          time: event.startTime.text,
+          subject: subject.label,
+          eventType: event.type,
+          item: event.itemName,
+          initiatedBy: session.initiatedBy,
+          clientHost: host,
+        });
       if (failed(event.status)) {
         failedEvents += 1;
         failures.push({
@@ -175,6 +249,8 @@ export function buildReport(input: {
       items: items.length,
       itemBytes: items.reduce((sum, item) => sum + item.sizeBytes, 0),
       failedEvents,
+      watchedEvents: watched.length,
+      unreadableRecords: unreadable.length,
     },
     byType: counted(sessions.map((s) => s.restoreType)),
     byResult: counted(sessions.map((s) => s.result || "unknown")),
@@ -186,6 +262,11 @@ export function buildReport(input: {
     ),
     items,
     failures,
+    watched,
+    watchedBySubject: counted(watched.map((w) => w.subject)),
+    unreadable,
+    watchlistSubjects: watchlist.subjects.length,
+    watchlistError: input.watchlistError ?? null,
     sessions,
   };
 }

@@ -119,6 +119,9 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
     items: items.length,
     itemBytes: items.reduce((sum, e) => sum + Number(e.itemSizeBytes ?? 0), 0),
     failedEvents: events.filter((e) => e.status === "Failed").length,
+    // The simulator starts with no audit items and serves every record readable.
+    watchedEvents: 0,
+    unreadableRecords: 0,
   });
   const asMap = (list: { value: string; sessions: number }[]) =>
     new Map(list.map((c) => [c.value, c.sessions]));
@@ -177,5 +180,5 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
 
   const bad = await run(sim, ["--organization", org.name, "--from", "yesterday", "--to", "now"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--from: expected an ISO 8601 time/);
+  assert.match(bad.stderr, /--from: "yesterday" is not a time; expected ISO 8601/);
 });

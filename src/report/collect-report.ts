@@ -1,0 +1,81 @@
+// Reads one organization's restore sessions of a period and their events from VBO and counts them
+// into a report. Shared by the `report` command and the web's /reports; a record VBO sent that
+// cannot be read is listed in the report, never a reason to fail it.
+import type { Watchlist } from "../audit/watchlist.ts";
+import { describeError, toReason } from "../errors.ts";
+import { organizationLabel } from "../pipeline/labels.ts";
+import type { RestoreEvent, VboClient } from "../vbo/types.ts";
+import type { UnreadableRecord } from "../vbo/unreadable.ts";
+import { buildReport, type RestoreReport, type SessionWithEvents } from "./restore-report.ts";
+
+export type ReportReader = Pick<VboClient, "listRestoreSessions" | "listRestoreSessionEvents">;
+
+export interface ReportRequest {
+  readonly server: string;
+  /** The organization's name as VBO sends it in sessions (the organization label). */
+  readonly organization: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly watchlist?: Watchlist;
+  /** Why VBO's audit items could not be read for the watchlist, when they could not. */
+  readonly watchlistError?: string | null;
+  readonly signal?: AbortSignal;
+  /** Told after each session read (sessions read so far), for progress on long periods. */
+  readonly onSession?: (read: number) => void;
+}
+
+export async function collectReport(
+  reader: ReportReader,
+  request: ReportRequest,
+): Promise<RestoreReport> {
+  const sessions: SessionWithEvents[] = [];
+  const unreadable: UnreadableRecord[] = [];
+  const onUnreadable = (record: UnreadableRecord) => {
+    unreadable.push(record);
+  };
+  // A session that cannot be read may be any organization's: it is listed when its JSON names
+  // this one, so no other organization's record reaches this report.
+  const named = JSON.stringify(request.organization);
+  const onUnreadableSession = (record: UnreadableRecord) => {
+    if (record.raw.includes(named)) unreadable.push(record);
+  };
+  for await (const session of reader.listRestoreSessions(
+    { startTimeFrom: new Date(request.fromMs), startTimeTo: new Date(request.toMs) },
+    request.signal,
+    onUnreadableSession,
+  )) {
+    if (organizationLabel(session.organization) !== request.organization) continue;
+    const events: RestoreEvent[] = [];
+    try {
+      for await (const event of reader.listRestoreSessionEvents(session.id, request.signal, {
+        onUnreadable,
+      }))
+        events.push(event);
+    } catch (error) {
+      // VBO lists the session but not its events (seen on real servers): the session still counts.
+      if (toReason(error) !== "not_found" || request.signal?.aborted) throw error;
+      unreadable.push({
+        kind: "event_list",
+        recordId: null,
+        sessionId: session.id,
+        position: null,
+        reason: "not_found",
+        field: null,
+        message: describeError(error),
+        raw: "",
+      });
+    }
+    sessions.push({ session, events });
+    request.onSession?.(sessions.length);
+  }
+  return buildReport({
+    server: request.server,
+    organization: request.organization,
+    fromMs: request.fromMs,
+    toMs: request.toMs,
+    sessions,
+    unreadable,
+    watchlistError: request.watchlistError ?? null,
+    ...(request.watchlist === undefined ? {} : { watchlist: request.watchlist }),
+  });
+}
