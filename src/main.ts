@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import pLimit from "p-limit";
 import { Registry } from "prom-client";
 import { localSubjects } from "./audit/local-entries.ts";
 import { watchingStore } from "./audit/watching-store.ts";
@@ -22,6 +23,8 @@ import { createExposition } from "./metrics/exposition.ts";
 import { createSessionReader } from "./pipeline/session-reader.ts";
 import type { ServerStatus } from "./pipeline/status.ts";
 import { createServerPoller, pollerOptionsFor } from "./poller/server-poller.ts";
+import { printPdf } from "./report/print-pdf.ts";
+import { createReportService } from "./report/report-service.ts";
 import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
@@ -201,6 +204,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       }),
     );
 
+    const printOne = pLimit(1);
     const ready = (): Readiness => readiness(pollers.map((p) => p.status()));
     const app = createApp({
       registry: createExposition(registry, metrics.stableSeries),
@@ -215,6 +219,13 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       ...(options.notice === undefined ? {} : { notice: options.notice }),
       sessionReader: createSessionReader(new Map(clients.map((c) => [c.server.name, c.client]))),
       watchedAccesses: (since, limit) => store.watchedAccesses(since, limit),
+      reports: createReportService({
+        clients: new Map(clients.map((c) => [c.server.name, c.client])),
+        watchlist: (server) => keepers.get(server)?.current(),
+        now: () => clock.now(),
+      }),
+      // One browser at a time: a print takes a few hundred MB for a second or two.
+      printPdf: (html) => printOne(() => printPdf(html)),
       grafana: config.web.grafana,
     });
     const web = await startWebServer(app, {

@@ -1,4 +1,5 @@
-// The exporter's Koa app: /metrics, /healthz, /readyz, the landing page and a session's page. It
+// The exporter's Koa app: /metrics, /healthz, /readyz, the landing page, a session's page, the
+// feed of watched accesses and the restore reports. It
 // only reads state handed in through deps and never listens itself (see server.ts), so tests use
 // app.callback().
 import Koa from "koa";
@@ -12,12 +13,14 @@ import type {
   SessionReader,
   WatchedAccessFeed,
 } from "../pipeline/status.ts";
+import type { ReportService } from "../report/report-service.ts";
 import { type AccessScope, createAccessCheck } from "./access.ts";
 import { AUDIT_FEED_PATH, serveAuditFeed } from "./audit-feed.ts";
 import type { GrafanaLinks } from "./grafana-explore.ts";
 import { renderLandingPage } from "./landing-page.ts";
 import { scopeExposition } from "./metrics-scope.ts";
 import { contentSecurityPolicy } from "./page-shell.ts";
+import { REPORT_PATH, REPORTS_PATH, serveReport, serveReportsIndex } from "./reports-route.ts";
 import { parseSessionQuery } from "./session-query.ts";
 import { renderSession } from "./session-route.ts";
 import { scopedFeed } from "./tenant-feed.ts";
@@ -56,6 +59,12 @@ export interface AppDeps {
   readonly sessionReadTimeoutMs?: number;
   /** The feed of watched accesses behind /api/v1/audit/accesses; absent: an empty feed. */
   readonly watchedAccesses?: WatchedAccessFeed;
+  /** Reads restore reports from VBO for /reports; absent: no reports are served. */
+  readonly reports?: ReportService;
+  /** Prints a report page to PDF; absent: only HTML and JSON reports. */
+  readonly printPdf?: (html: string) => Promise<Buffer>;
+  /** How long one report may take to read from VBO (default 10 min). */
+  readonly reportTimeoutMs?: number;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -65,7 +74,16 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": contentSecurityPolicy(),
 };
 
-const ROUTES = new Set(["/", "/session", "/metrics", "/healthz", "/readyz", AUDIT_FEED_PATH]);
+const ROUTES = new Set([
+  "/",
+  "/session",
+  "/metrics",
+  "/healthz",
+  "/readyz",
+  AUDIT_FEED_PATH,
+  REPORTS_PATH,
+  REPORT_PATH,
+]);
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -172,6 +190,12 @@ export function createApp(deps: AppDeps): Koa {
       }
       case "/session":
         await renderSession(ctx, view);
+        return;
+      case REPORTS_PATH:
+        await serveReportsIndex(ctx, view, scope);
+        return;
+      case REPORT_PATH:
+        await serveReport(ctx, view, scope);
         return;
       case AUDIT_FEED_PATH:
         serveAuditFeed(

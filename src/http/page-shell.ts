@@ -66,6 +66,7 @@ export function renderPage(frame: PageFrame): string {
       : `<meta http-equiv="refresh" content="${escapeHtml(frame.refreshSeconds)}">`;
   const links = [
     '<a href="./">Sessions</a>',
+    '<a href="reports">Reports</a>',
     '<a href="metrics">Metrics</a>',
     '<a href="healthz">Health</a>',
     '<a href="readyz">Readiness</a>',

@@ -4,6 +4,7 @@ import type { Context } from "koa";
 import { describeError, toReason } from "../errors.ts";
 import type { RecentSession, ServerStatus, SessionReader } from "../pipeline/status.ts";
 import type { GrafanaLinks } from "./grafana-explore.ts";
+import { requestSignal } from "./request-signal.ts";
 import { type EventsOutcome, renderSessionPage } from "./session-page.ts";
 
 export interface SessionRouteDeps {
@@ -36,16 +37,6 @@ function plain(ctx: Context, status: number, text: string): void {
   ctx.status = status;
   ctx.type = "text/plain";
   ctx.body = `${text}\n`;
-}
-
-/** Aborted when the deadline passes or the browser goes away. */
-function requestSignal(ctx: Context, timeoutMs: number): AbortSignal {
-  const gone = new AbortController();
-  ctx.res.once("close", () => {
-    if (!ctx.res.writableFinished)
-      gone.abort(new DOMException("the browser went away", "AbortError"));
-  });
-  return AbortSignal.any([gone.signal, AbortSignal.timeout(timeoutMs)]);
 }
 
 async function readEvents(

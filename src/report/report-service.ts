@@ -1,0 +1,141 @@
+// Reports on demand for the web: one organization's period read from its VBO server through the
+// pollers' clients, checked against that server's current watchlist, a few at once (a report
+// reads many pages), finished reports of past periods kept a while so a reload costs nothing.
+import pLimit from "p-limit";
+import type { Watchlist } from "../audit/watchlist.ts";
+import { ExporterError } from "../errors.ts";
+import { organizationLabel } from "../pipeline/labels.ts";
+import type { VboClient } from "../vbo/types.ts";
+import { collectReport } from "./collect-report.ts";
+import type { RestoreReport } from "./restore-report.ts";
+
+export interface ReportTarget {
+  readonly server: string;
+  /** The organization label value (VBO's name). */
+  readonly organization: string;
+}
+
+export interface ReportQuery extends ReportTarget {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /**
+   * Refuse an organization the server does not list (the provider's typo); false for a tenant
+   * user's own organization, whose report of a removed organization is simply empty.
+   */
+  readonly mustExist: boolean;
+}
+
+export interface ReportService {
+  /** The names of the servers reports can be made for, in configuration order. */
+  readonly servers: readonly string[];
+  /** Every organization of every server that answered; `unanswered` names those that did not. */
+  organizations(
+    signal: AbortSignal,
+  ): Promise<{ list: readonly ReportTarget[]; unanswered: readonly string[] }>;
+  report(query: ReportQuery, signal: AbortSignal): Promise<RestoreReport>;
+}
+
+export type ReportClient = Pick<
+  VboClient,
+  "listOrganizations" | "listRestoreSessions" | "listRestoreSessionEvents"
+>;
+
+export interface ReportServiceOptions {
+  readonly clients: ReadonlyMap<string, ReportClient>;
+  /** The server's current watchlist (absent: nothing watched). */
+  readonly watchlist: (server: string) => Watchlist | undefined;
+  readonly now: () => number;
+  /** Reports read from VBO at once (default 2). */
+  readonly concurrent?: number;
+  /** Reports allowed to wait; beyond that one is refused at once (default 4). */
+  readonly queued?: number;
+  /** How long a finished report of a period already over is kept (default 10 min). */
+  readonly keepMs?: number;
+}
+
+const KEPT_REPORTS = 16;
+const ORGANIZATIONS_KEEP_MS = 60_000;
+
+export function createReportService(options: ReportServiceOptions): ReportService {
+  const limit = pLimit(options.concurrent ?? 2);
+  const queued = options.queued ?? 4;
+  const keepMs = options.keepMs ?? 600_000;
+  const kept = new Map<string, { report: RestoreReport; until: number }>();
+  const known = new Map<string, { names: ReadonlySet<string>; until: number }>();
+
+  const organizationsOf = async (server: string, signal: AbortSignal) => {
+    const cached = known.get(server);
+    if (cached && cached.until > options.now()) return cached.names;
+    const client = options.clients.get(server);
+    if (client === undefined) throw new ExporterError("not_found", "no such server");
+    const names = new Set(
+      (await client.listOrganizations(signal)).map((o) => organizationLabel(o.name)),
+    );
+    known.set(server, { names, until: options.now() + ORGANIZATIONS_KEEP_MS });
+    return names;
+  };
+
+  return {
+    servers: [...options.clients.keys()],
+    async organizations(signal) {
+      const answers = await Promise.allSettled(
+        [...options.clients.keys()].map(async (server) => ({
+          server,
+          names: await organizationsOf(server, signal),
+        })),
+      );
+      const list: ReportTarget[] = [];
+      const unanswered: string[] = [];
+      answers.forEach((answer, i) => {
+        if (answer.status === "fulfilled")
+          for (const organization of [...answer.value.names].sort())
+            list.push({ server: answer.value.server, organization });
+        else unanswered.push([...options.clients.keys()][i] ?? "");
+      });
+      return { list, unanswered };
+    },
+    async report(query, signal) {
+      const client = options.clients.get(query.server);
+      if (client === undefined)
+        throw new ExporterError(
+          "not_found",
+          `no VBO server named "${query.server}" is polled here`,
+        );
+      const key = JSON.stringify([query.server, query.organization, query.fromMs, query.toMs]);
+      const hit = kept.get(key);
+      if (hit && hit.until > options.now()) return hit.report;
+      if (limit.pendingCount >= queued)
+        throw new ExporterError(
+          "busy",
+          "too many reports are being read from VBO at once; try again in a minute",
+        );
+      return limit(async () => {
+        signal.throwIfAborted();
+        if (
+          query.mustExist &&
+          !(await organizationsOf(query.server, signal)).has(query.organization)
+        )
+          throw new ExporterError(
+            "not_found",
+            `VBO server "${query.server}" has no organization named "${query.organization}" (names are as the organization label has them)`,
+          );
+        const watchlist = options.watchlist(query.server);
+        const report = await collectReport(client, {
+          server: query.server,
+          organization: query.organization,
+          fromMs: query.fromMs,
+          toMs: query.toMs,
+          signal,
+          ...(watchlist === undefined ? {} : { watchlist }),
+        });
+        // Only a period over whose sessions have all ended can no longer change.
+        if (query.toMs <= options.now() && report.sessions.every((s) => s.end !== null)) {
+          kept.set(key, { report, until: options.now() + keepMs });
+          for (const [k, v] of kept)
+            if (kept.size > KEPT_REPORTS || v.until <= options.now()) kept.delete(k);
+        }
+        return report;
+      });
+    },
+  };
+}
