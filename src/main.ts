@@ -223,6 +223,16 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         clients: new Map(clients.map((c) => [c.server.name, c.client])),
         watchlist: (server) => keepers.get(server)?.current(),
         now: () => clock.now(),
+        progress: (query, read) =>
+          logger.info(
+            {
+              component: "web",
+              server: query.server,
+              organization: query.organization,
+              sessionsRead: read,
+            },
+            "report under way",
+          ),
       }),
       // One browser at a time: a print takes a few hundred MB for a second or two.
       printPdf: (html) => printOne(() => printPdf(html)),

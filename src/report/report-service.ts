@@ -51,6 +51,8 @@ export interface ReportServiceOptions {
   readonly queued?: number;
   /** How long a finished report of a period already over is kept (default 10 min). */
   readonly keepMs?: number;
+  /** Told every 1000 sessions read of one report: a long period takes minutes. */
+  readonly progress?: (query: ReportQuery, sessionsRead: number) => void;
 }
 
 const KEPT_REPORTS = 16;
@@ -126,6 +128,9 @@ export function createReportService(options: ReportServiceOptions): ReportServic
           fromMs: query.fromMs,
           toMs: query.toMs,
           signal,
+          onSession: (read) => {
+            if (read % 1000 === 0) options.progress?.(query, read);
+          },
           ...(watchlist === undefined ? {} : { watchlist }),
         });
         // Only a period over whose sessions have all ended can no longer change.
