@@ -28,3 +28,22 @@ export function protocolMismatch(error: unknown, url: URL, what: string): string
     return `${what} at ${host} closed the connection without answering the plain HTTP request: if that port speaks TLS, use https://${host}`;
   return null;
 }
+
+/** nginx's (and others') answer to plain HTTP on a TLS port: HTTP 400 with these words. */
+export const PLAIN_HTTP_TO_TLS =
+  /plain HTTP request was sent to HTTPS port|speaking plain HTTP to an SSL-enabled server port|client sent an HTTP request to an HTTPS server/i;
+
+/**
+ * The sentence for an http:// URL whose port speaks TLS behind a proxy that answers HTTP 400 in
+ * words (nginx: "The plain HTTP request was sent to HTTPS port"), or null.
+ */
+export function plainHttpToTlsPort(
+  status: number,
+  body: string,
+  url: URL,
+  what: string,
+): string | null {
+  if (status !== 400 || url.protocol !== "http:" || !PLAIN_HTTP_TO_TLS.test(body.slice(0, 4096)))
+    return null;
+  return `${what} at ${url.host} speaks TLS on that port (it answered HTTP 400: the plain HTTP request was sent to an HTTPS port): use https://${url.host}`;
+}

@@ -1,5 +1,6 @@
 // Pure classification of an OTLP/HTTP answer: delivered, retry later, or rejected (bisect and
 // dead-letter); the reasons are the bounded labels of the vbo_log_* metrics.
+import { PLAIN_HTTP_TO_TLS } from "../protocol-mismatch.ts";
 
 export type ExportOutcome =
   | {
@@ -74,6 +75,13 @@ export function classifyResponse(
   if (status === 403) return retry("forbidden");
   if (status === 404 || status === 405) return retry("not_found");
   if (status === 415) return retry("unsupported_media_type");
+  // A proxy's TLS port answering plain HTTP refuses every request alike: the endpoint needs https://.
+  if (status === 400 && PLAIN_HTTP_TO_TLS.test(message)) {
+    return retry(
+      "receiver_config",
+      "the OTLP endpoint's port speaks TLS (it answered HTTP 400: the plain HTTP request was sent to an HTTPS port): use https:// in logs.otlp.endpoint (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT)",
+    );
+  }
   // Loki refusing structured metadata altogether (allow_structured_metadata: false) rejects every
   // record alike: a receiver configuration error to wait out, not records to dead-letter.
   if (status === 400 && /structured metadata.*(disallowed|not allowed|disabled)/i.test(message)) {

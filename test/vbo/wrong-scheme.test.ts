@@ -112,3 +112,47 @@ test("http:// against an OTLP receiver that speaks TLS says to use https://", as
     return true;
   });
 });
+
+/** What nginx answers plain HTTP sent to its TLS port (`listen 443 ssl`), byte for byte in spirit. */
+async function nginxTlsPortSpeakingHttp(t: { after: (fn: () => unknown) => void }) {
+  const { createServer: createHttpServer } = await import("node:http");
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    res.writeHead(400, { "content-type": "text/html", server: "nginx" });
+    res.end(
+      "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP request was sent to HTTPS port</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+test("http:// to a proxy's TLS port (nginx's HTTP 400) says to use https://, not that the password is wrong", async (t) => {
+  const host = await nginxTlsPortSpeakingHttp(t);
+  const client = vboClient(`http://${host}`);
+  t.after(() => (client as { close?: () => void }).close?.());
+  await assert.rejects(client.serviceInstance(), (e: unknown) => {
+    assert.ok(e instanceof VboError);
+    assert.notEqual(e.reason, "bad_credentials");
+    assert.match(
+      e.message,
+      new RegExp(`^the VBO server at ${host} speaks TLS on that port .*: use https://${host}`),
+    );
+    return true;
+  });
+
+  const { otlpDeliver } = await import("../../src/logs/deliver.ts");
+  const transport = createHttpTransport({
+    endpoint: `http://${host}/otlp/v1/logs`,
+    timeoutMs: 5_000,
+  });
+  t.after(() => transport.close());
+  const outcome = await otlpDeliver(transport)(request, "", AbortSignal.timeout(5_000));
+  // Every request fails alike: records wait for the endpoint to be fixed, none is dead-lettered.
+  assert.equal(outcome.kind, "retry");
+  assert.match(
+    outcome.kind === "retry" ? outcome.message : "",
+    /port speaks TLS .*use https:\/\/ in logs\.otlp\.endpoint/,
+  );
+});
