@@ -219,6 +219,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       ...(options.notice === undefined ? {} : { notice: options.notice }),
       sessionReader: createSessionReader(new Map(clients.map((c) => [c.server.name, c.client]))),
       watchedAccesses: (since, limit) => store.watchedAccesses(since, limit),
+      latestWatchedAccesses: (limit) => store.latestWatchedAccesses(limit),
       reports: createReportService({
         clients: new Map(clients.map((c) => [c.server.name, c.client])),
         watchlist: (server) => keepers.get(server)?.current(),

@@ -12,6 +12,7 @@ import type {
   ServerStatus,
   SessionReader,
   WatchedAccessFeed,
+  WatchedAccessView,
 } from "../pipeline/status.ts";
 import type { ReportService } from "../report/report-service.ts";
 import { type AccessScope, createAccessCheck } from "./access.ts";
@@ -59,6 +60,8 @@ export interface AppDeps {
   readonly sessionReadTimeoutMs?: number;
   /** The feed of watched accesses behind /api/v1/audit/accesses; absent: an empty feed. */
   readonly watchedAccesses?: WatchedAccessFeed;
+  /** The newest watched accesses, newest first, for the landing page; absent: none shown. */
+  readonly latestWatchedAccesses?: (limit: number) => readonly WatchedAccessView[];
   /** Reads restore reports from VBO for /reports; absent: no reports are served. */
   readonly reports?: ReportService;
   /** Prints a report page to PDF; absent: only HTML and JSON reports. */
@@ -73,6 +76,9 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Referrer-Policy": "no-referrer",
   "Content-Security-Policy": contentSecurityPolicy(),
 };
+
+/** Watched accesses the landing page lists. */
+const WATCHED_SHOWN = 10;
 
 const ROUTES = new Set([
   "/",
@@ -103,6 +109,16 @@ export function createApp(deps: AppDeps): Koa {
             deps.recentSessions(limit).filter((s) => scope.has(s.organization)),
           grafana: null,
         };
+
+  /** The landing page's newest watched accesses; a tenant's are looked for among the newest 1000. */
+  const latestWatched = (scope: AccessScope): readonly WatchedAccessView[] => {
+    const latest = deps.latestWatchedAccesses;
+    if (latest === undefined) return [];
+    if (scope === null) return latest(WATCHED_SHOWN);
+    return latest(1000)
+      .filter((a) => a.organization !== null && scope.has(a.organization))
+      .slice(0, WATCHED_SHOWN);
+  };
 
   app.use(async (ctx, next) => {
     ctx.set(SECURITY_HEADERS);
@@ -218,6 +234,7 @@ export function createApp(deps: AppDeps): Koa {
           grafana: view.grafana ?? null,
           notice: deps.notice,
           hideServers: scope !== null,
+          watched: latestWatched(scope),
         });
       }
     }

@@ -1,7 +1,7 @@
 // The landing page, a small restore-activity view: each server's polling status, then the latest
 // restore sessions (who, from where, what, result) filtered by the query string, with counts per
 // organization and client host. Rendered on the server with every value escaped.
-import type { RecentSession, ServerStatus } from "../pipeline/status.ts";
+import type { RecentSession, ServerStatus, WatchedAccessView } from "../pipeline/status.ts";
 import { exploreUrl, type GrafanaLinks, sessionsLogql } from "./grafana-explore.ts";
 import { escapeClipped, escapeHtml } from "./html.ts";
 import { cardLabels, cardTable, renderPage } from "./page-shell.ts";
@@ -19,6 +19,7 @@ import {
   sessionHref,
 } from "./session-query.ts";
 import { durationText, parseIsoMs, utcText, vboTimeHtml } from "./time-text.ts";
+import { watchedSection, watchedSectionStyle } from "./watched-section.ts";
 
 export interface LandingPageView {
   readonly version: string;
@@ -37,6 +38,8 @@ export interface LandingPageView {
   readonly notice?: string | undefined;
   /** Leaves the servers out (a tenant user: the servers and their errors are the provider's). */
   readonly hideServers?: boolean;
+  /** The newest accesses to watched data, newest first (already cut to the user's organizations). */
+  readonly watched?: readonly WatchedAccessView[];
 }
 
 const SESSION_COLUMNS = [
@@ -205,8 +208,9 @@ export function renderLandingPage(view: LandingPageView): string {
       cardLabels("sessions", SESSION_COLUMNS),
       cardLabels("count-organization", [FILTER_LABELS.organization, ...COUNT_COLUMNS]),
       cardLabels("count-client_host", [FILTER_LABELS.client_host, ...COUNT_COLUMNS]),
+      watchedSectionStyle(),
     ].join(""),
-    body: `${view.hideServers === true ? "" : `<h2>Servers</h2>\n${servers}\n${backfillNote(view)}`}<h2>Latest restore sessions</h2>
+    body: `${view.hideServers === true ? "" : `<h2>Servers</h2>\n${servers}\n${backfillNote(view)}`}${watchedSection(view.watched ?? [])}<h2>Latest restore sessions</h2>
 ${sessions}`,
   });
 }

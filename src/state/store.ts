@@ -84,6 +84,8 @@ export interface StateStore {
   runningRows(): { labels: [string, string, string, string]; count: number }[];
   /** Watched accesses after the cursor `since` (0: from the oldest kept), oldest first. */
   watchedAccesses(since: number, limit: number): WatchedAccess[];
+  /** The newest watched accesses, newest first (the landing page's list). */
+  latestWatchedAccesses(limit: number): WatchedAccess[];
   /** Forgets watched accesses observed before `beforeMs` (the feed's retention); returns how many. */
   pruneWatchedAccesses(beforeMs: number): number;
   /** Sessions and events committed, over every server. */
@@ -199,6 +201,7 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       return out;
     },
     watchedAccesses: (since, limit) => accesses.list(since, limit),
+    latestWatchedAccesses: (limit) => accesses.latest(limit),
     pruneWatchedAccesses: (beforeMs) => transaction(() => accesses.prune(beforeMs)),
     recentSessions(limit) {
       const rows = statements.recent.all(Math.max(0, Math.floor(limit))) as {

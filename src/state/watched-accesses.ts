@@ -17,9 +17,52 @@ export interface WatchedAccessTable {
   /** Inserts the batch's watched events (inside the caller's transaction); returns how many. */
   insert(result: PollResult): number;
   list(since: number, limit: number): WatchedAccess[];
+  /** The newest `limit` rows, newest first. */
+  latest(limit: number): WatchedAccess[];
   /** Deletes rows observed before `beforeMs`; returns how many. */
   prune(beforeMs: number): number;
 }
+
+/** A row as SQLite returns it. */
+type AccessRow = {
+  seq: number;
+  server: string;
+  organization: string | null;
+  subject: string;
+  session_id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  time_text: string;
+  initiated_by: string | null;
+  client_host: string | null;
+  client_gateway: string | null;
+  restore_type: string;
+  item_name: string | null;
+  item_source: string | null;
+  item_target: string | null;
+  observed_ms: number;
+};
+
+const toView = (r: AccessRow): WatchedAccess => ({
+  seq: Number(r.seq),
+  server: r.server,
+  organization: r.organization,
+  subject: r.subject,
+  sessionId: r.session_id,
+  eventId: r.event_id,
+  eventType: r.event_type,
+  status: r.status,
+  time: r.time_text,
+  initiatedBy: r.initiated_by,
+  clientHost: r.client_host,
+  clientGateway: r.client_gateway,
+  restoreType: r.restore_type,
+  itemName: r.item_name,
+  itemSource: r.item_source,
+  itemTarget: r.item_target,
+  observedAtMs: Number(r.observed_ms),
+});
 
 export function watchedAccessTable(db: DatabaseSync): WatchedAccessTable {
   const insert = db.prepare(
@@ -31,6 +74,11 @@ export function watchedAccessTable(db: DatabaseSync): WatchedAccessTable {
     `SELECT seq, server, organization, subject, session_id, event_id, event_type, status, time_text,
        initiated_by, client_host, client_gateway, restore_type, item_name, item_source, item_target, observed_ms
      FROM watched_accesses WHERE seq > ? ORDER BY seq LIMIT ?`,
+  );
+  const latest = db.prepare(
+    `SELECT seq, server, organization, subject, session_id, event_id, event_type, status, time_text,
+       initiated_by, client_host, client_gateway, restore_type, item_name, item_source, item_target, observed_ms
+     FROM watched_accesses ORDER BY seq DESC LIMIT ?`,
   );
   const prune = db.prepare("DELETE FROM watched_accesses WHERE observed_ms < ?");
   return {
@@ -64,44 +112,12 @@ export function watchedAccessTable(db: DatabaseSync): WatchedAccessTable {
       return n;
     },
     list(since, limit) {
-      const rows = list.all(Math.max(0, Math.floor(since)), Math.max(0, Math.floor(limit))) as {
-        seq: number;
-        server: string;
-        organization: string | null;
-        subject: string;
-        session_id: string;
-        event_id: string;
-        event_type: string;
-        status: string;
-        time_text: string;
-        initiated_by: string | null;
-        client_host: string | null;
-        client_gateway: string | null;
-        restore_type: string;
-        item_name: string | null;
-        item_source: string | null;
-        item_target: string | null;
-        observed_ms: number;
-      }[];
-      return rows.map((r) => ({
-        seq: Number(r.seq),
-        server: r.server,
-        organization: r.organization,
-        subject: r.subject,
-        sessionId: r.session_id,
-        eventId: r.event_id,
-        eventType: r.event_type,
-        status: r.status,
-        time: r.time_text,
-        initiatedBy: r.initiated_by,
-        clientHost: r.client_host,
-        clientGateway: r.client_gateway,
-        restoreType: r.restore_type,
-        itemName: r.item_name,
-        itemSource: r.item_source,
-        itemTarget: r.item_target,
-        observedAtMs: Number(r.observed_ms),
-      }));
+      return (
+        list.all(Math.max(0, Math.floor(since)), Math.max(0, Math.floor(limit))) as AccessRow[]
+      ).map(toView);
+    },
+    latest(limit) {
+      return (latest.all(Math.max(0, Math.floor(limit))) as AccessRow[]).map(toView);
     },
     prune(beforeMs) {
       return Number(prune.run(Math.floor(beforeMs)).changes);

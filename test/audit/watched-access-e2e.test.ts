@@ -227,6 +227,11 @@ test("a watched user's mail viewed in a restore: metric, record, feed and a rout
     }[];
   };
   const fromFeed = feed.accesses.filter((a) => a.sessionId === sessionId);
+  // The landing page lists the access with the session it belongs to.
+  const landing = await (await fetch(base)).text();
+  assert.match(landing, /<h2>Watched data accessed<\/h2>/);
+  assert.ok(landing.includes(`id=${sessionId}`), "the access links to its session");
+  assert.ok(landing.includes(subject), "the landing page names the watched subject");
   assert.equal(fromFeed.length, 2);
   for (const access of fromFeed) {
     assert.deepEqual(

@@ -124,6 +124,7 @@ before(async () => {
         },
       ],
       watchedAccesses: (since, limit) => feed.filter((a) => a.seq > since).slice(0, limit),
+      latestWatchedAccesses: (limit) => [...feed].reverse().slice(0, limit),
       grafana: { url: "https://grafana.example", lokiDatasource: "loki" },
     }),
     { host: "127.0.0.1", port: 0, tls: null },
@@ -176,6 +177,13 @@ test("landing page: their sessions and counts only, no servers, errors or other 
   assertNothingOf(reply.body, "landing page");
   assert.ok(!reply.body.includes("gone"), "the provider's servers are not shown");
   assert.ok(!reply.body.includes("unreadable"), "nor their errors");
+  // Watched data accessed: their subjects, newest first, and no other organization's.
+  assert.match(reply.body, /Watched data accessed[\s\S]*board@fabrikam[\s\S]*cfo@fabrikam/);
+  for (const subject of ["ceo@contoso", "hr@other", "https://site/without/organization"])
+    assert.ok(!reply.body.includes(subject), `the landing page shows ${subject}`);
+  const providerPage = (await get(web.url, { headers: provider })).body;
+  for (const subject of ["ceo@contoso", "hr@other", "board@fabrikam"])
+    assert.ok(providerPage.includes(subject), `the provider's landing page shows ${subject}`);
   const expected = [...sim.world.sessionsAt(Date.now())].filter(
     (s) => s.organization === mine,
   ).length;
