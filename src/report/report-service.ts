@@ -103,6 +103,13 @@ export function createReportService(options: ReportServiceOptions): ReportServic
           "not_found",
           `no VBO server named "${query.server}" is polled here`,
         );
+      // Checked before the kept reports: a tenant's empty report of a removed organization must
+      // not answer the provider's request for that name.
+      if (query.mustExist && !(await organizationsOf(query.server, signal)).has(query.organization))
+        throw new ExporterError(
+          "not_found",
+          `VBO server "${query.server}" has no organization named "${query.organization}" (names are as the organization label has them)`,
+        );
       const key = JSON.stringify([query.server, query.organization, query.fromMs, query.toMs]);
       const hit = kept.get(key);
       if (hit && hit.until > options.now()) return hit.report;
@@ -113,14 +120,6 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         );
       return limit(async () => {
         signal.throwIfAborted();
-        if (
-          query.mustExist &&
-          !(await organizationsOf(query.server, signal)).has(query.organization)
-        )
-          throw new ExporterError(
-            "not_found",
-            `VBO server "${query.server}" has no organization named "${query.organization}" (names are as the organization label has them)`,
-          );
         const watchlist = options.watchlist(query.server);
         const report = await collectReport(client, {
           server: query.server,
