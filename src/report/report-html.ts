@@ -9,11 +9,11 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.totals td{font-weight:bold}
 .note{color:#555;max-width:60em}.warn{color:#8a4b00;font-weight:bold}
-svg.chart{display:block;max-width:100%;height:auto}
+svg.chart{display:block;max-width:100%;height:auto}figure{margin:.5em 0}
 @page{margin:14mm}
 @media print{body{margin:0;font-size:10pt}h1,h2{break-after:avoid;page-break-after:avoid}
 tr,svg.chart,.totals{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
-table{width:100%}td{overflow-wrap:anywhere}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
+table{max-width:100%}td{overflow-wrap:anywhere}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
 
 function bytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
