@@ -19,9 +19,10 @@ const PROGRAM = "vbo-restore-exporter";
 const usage = `Usage: ${PROGRAM} report --organization ORG (--month YYYY-MM | --from TIME --to TIME) [flags]
 
 Reads one organization's restore sessions started in [--from, --to) and their events from VBO and
-writes a report: sessions by restore type, result and client host, initiators, busiest days,
-every item with its size, accesses to watched data (the server's watchlist as it is now),
-every failure, and an appendix of the sessions.
+writes a report: sessions by restore type, result and client host, initiators, sessions per day
+(a chart in HTML and PDF) and the busiest days, every item with its size, accesses to watched data
+(the server's watchlist as it is now), every failure, the records VBO sent that could not be read,
+and an appendix of the sessions.
 
 Flags:
   --config FILE        configuration (as for serve; without it the VBO_* variables)

@@ -96,6 +96,8 @@ export interface RestoreReport {
   readonly initiators: readonly Count[];
   /** The ten days (UTC) with the most sessions, most first. */
   readonly busiestDays: readonly Count[];
+  /** Sessions per day (UTC) of every day of the period with sessions, in date order. */
+  readonly byDay: readonly Count[];
   readonly items: readonly ReportItem[];
   readonly failures: readonly ReportFailure[];
   /** Events that touched a watched subject, oldest first (the watchlist as it was at report time). */
@@ -237,6 +239,7 @@ export function buildReport(input: {
       itemBytes: sessionBytes,
     });
   }
+  const days = inPeriod.map(({ session }) => nsToIso(session.creationTime.ns).slice(0, 10));
   return {
     server: input.server,
     organization: input.organization,
@@ -256,10 +259,8 @@ export function buildReport(input: {
     byResult: counted(sessions.map((s) => s.result || "unknown")),
     byClientHost: counted(sessions.map((s) => s.clientHost)),
     initiators: counted(sessions.map((s) => s.initiatedBy ?? "unknown")),
-    busiestDays: counted(
-      inPeriod.map(({ session }) => nsToIso(session.creationTime.ns).slice(0, 10)),
-      10,
-    ),
+    busiestDays: counted(days, 10),
+    byDay: counted(days).sort((a, b) => (a.value < b.value ? -1 : 1)),
     items,
     failures,
     watched,
