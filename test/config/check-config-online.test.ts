@@ -210,3 +210,14 @@ test("a server that never answers and a closed port: exit 1 within the time box,
   // Not a speed claim: the command gives up at its time box instead of waiting for the sockets.
   assert.ok(result.ms < 20_000, `took ${Math.round(result.ms)} ms`);
 });
+
+test("https:// towards a port that speaks plain HTTP: the sentence says so and how to fix it", async () => {
+  const url = sim.url.replace(/^http:/, "https:");
+  const result = await run(`servers:\n${server("main", url)}`, ["--online", "--timeout", "10s"]);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(
+    result.stderr,
+    /^server main \(https:.*answered in plain HTTP, not TLS: use http:\/\//m,
+  );
+  assert.match(result.stderr, /^1 problem found\.$/m);
+});
