@@ -28,7 +28,7 @@ import { createReportService } from "./report/report-service.ts";
 import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
-import { unknownMappedOrganizations } from "./tenants/unknown-mappings.ts";
+import { unknownMappings } from "./tenants/unknown-mappings.ts";
 import { createVboClient } from "./vbo/client.ts";
 
 export interface ExporterOptions {
@@ -247,20 +247,29 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     logs.start();
     cleanups.push(() => logs.stop());
     // A tenant mapping that names an organization none of the servers has is said once, at start.
-    const mapped = Object.keys(config.logs.tenants?.organizations ?? {});
-    if (mapped.length > 0) {
-      void Promise.allSettled(clients.map(({ client }) => client.listOrganizations())).then(
-        (answers) => {
-          if (answers.some((a) => a.status === "rejected")) return;
-          const known = answers.flatMap((a) => (a.status === "fulfilled" ? a.value : []));
-          const unknown = unknownMappedOrganizations(mapped, known);
-          if (unknown.length > 0)
-            logger.warn(
-              { organizations: unknown },
-              "logs.tenants.organizations names organizations no VBO server of this exporter has; check the names (their records go nowhere special)",
-            );
-        },
+    const mapped = {
+      logs: Object.keys(config.logs.tenants?.organizations ?? {}),
+      web: config.web.tenants,
+    };
+    if (mapped.logs.length + mapped.web.length > 0) {
+      const listings = clients.map(({ server, client }) =>
+        client
+          .listOrganizations()
+          .then((organizations) => ({ organizations, labelMaxLength: server.labelMaxLength })),
       );
+      void Promise.allSettled(listings).then((answers) => {
+        if (answers.some((a) => a.status === "rejected")) return;
+        const known = answers.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
+        const unknown = unknownMappings(mapped, known);
+        if (unknown.logs.length + unknown.web.length > 0)
+          logger.warn(
+            {
+              organizations: unknown.logs,
+              tenantUsers: unknown.web.map((w) => `${w.username}: ${w.organization}`),
+            },
+            "logs.tenants.organizations or web.tenants names organizations no VBO server of this exporter has; check the names (their records go nowhere special, a tenant user sees nothing of them)",
+          );
+      });
     }
     pollers.forEach((poller, i) => {
       const keeper = keepers.get(clients[i]?.server.name ?? "");

@@ -1,23 +1,30 @@
 // `check-config`: validates a configuration (file and/or environment) and exits 0 or 1.
 import { stringify } from "yaml";
+import { parseDuration } from "../config/duration.ts";
 import { envHasServer } from "../config/env.ts";
 import { loadConfig } from "../config/load.ts";
 import { redactConfig, summarizeConfig } from "../config/redact.ts";
+import { checkOnline } from "./check-online.ts";
 import { type Command, UsageError } from "./command.ts";
 import { parseFlags, stringFlag } from "./parse-flags.ts";
 
-const usage = `Usage: vbo-restore-exporter check-config [--config FILE] [--show]
+const usage = `Usage: vbo-restore-exporter check-config [--config FILE] [--show] [--online [--timeout D]]
 
 Validates the configuration the serve command would use and exits 0 when it is valid, 1 when it
 is not. Every problem is printed at once, one sentence each, in the order of the file, with the file
 and key (or the environment variable or flag) that set it; settings that work but probably not as
 meant are printed as warnings (exit 0).
-Secret files named in the configuration are read; the servers are not contacted.
+Secret files named in the configuration are read; the servers are contacted only with --online.
 
 Flags:
   --config FILE   YAML configuration file (without it: the VBO_* environment variables)
   --show          also print the whole configuration with every default, in the file's own
-                  shape (a configuration to copy: replace each <secret> or use a *File key)`;
+                  shape (a configuration to copy: replace each <secret> or use a *File key)
+  --online        once the configuration is valid, also log into each VBO server as serve
+                  would (its API version and number of organizations, or what is wrong), and,
+                  when every server answered, check that each organization named in
+                  logs.tenants.organizations and web.tenants is one a server has (exit 1 when not)
+  --timeout D     with --online: how long each server may take to answer (default 30s)`;
 
 export const checkConfigCommand: Command = {
   name: "check-config",
@@ -27,7 +34,13 @@ export const checkConfigCommand: Command = {
     const flags = parseFlags(argv, {
       config: { type: "string" },
       show: { type: "boolean" },
+      online: { type: "boolean" },
+      timeout: { type: "string" },
     });
+    const timeoutText = stringFlag(flags, "timeout");
+    const timeoutMs = timeoutText === undefined ? 30_000 : parseDuration(timeoutText);
+    if (timeoutMs === null || timeoutMs <= 0)
+      throw new UsageError("--timeout: expected a duration like 30s");
     const file = stringFlag(flags, "config");
     if (file === undefined && !envHasServer(process.env)) {
       throw new UsageError("--config FILE is required (or set VBO_URL for a single server)");
@@ -45,7 +58,8 @@ export const checkConfigCommand: Command = {
     const mark = flags.show === true ? "# " : "";
     console.log(`${mark}${result.config.source}: valid`);
     for (const line of summarizeConfig(result.config)) console.log(`${mark}  ${line}`);
+    const online = flags.online === true ? await checkOnline(result.config, timeoutMs, mark) : 0;
     if (flags.show === true) console.log(`\n${stringify(redactConfig(result.config))}`);
-    return 0;
+    return online;
   },
 };

@@ -63,7 +63,7 @@ export interface SimulatorTruth {
   expireChangeTokens(): void;
   /** Wakes waiting change-feed long polls at once (a test moved its fake clock). */
   clockMoved(): void;
-  organizations(): { id: string; name: string }[];
+  organizations(): { id: string; name: string; officeName: string }[];
   /** What the audit feature holds: the items per organization and the test mails sent. */
   readonly audit: {
     items(organizationId: string): { id: string; type: "User" | "Group"; name: string }[];
@@ -180,7 +180,8 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
       feed.expireAll();
     },
     clockMoved: () => feed.notify(),
-    organizations: () => world.organizations().map((o) => ({ id: o.id, name: o.name })),
+    organizations: () =>
+      world.organizations().map((o) => ({ id: o.id, name: o.name, officeName: o.officeName })),
     audit: {
       items: (organizationId) =>
         audit

@@ -22,6 +22,8 @@ export interface AuthOptions {
   readonly username: string;
   readonly password: string;
   readonly version: (signal?: AbortSignal) => Promise<ApiVersion>;
+  /** Ends a login under way, which no single caller's signal does (the client was closed). */
+  readonly closed?: AbortSignal;
 }
 
 interface CachedToken {
@@ -190,6 +192,7 @@ export class TokenManager {
     const response = await sendWithRetry(transport, {
       method: "POST",
       url,
+      signal: this.options.closed,
       headers: () => ({
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",

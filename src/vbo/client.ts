@@ -122,12 +122,15 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
     return resolved;
   };
 
+  // close() also ends the shared login, which would otherwise retry on after every caller gave up.
+  const closing = new AbortController();
   const tokens = new TokenManager({
     transport,
     baseUrl: base,
     username: options.username,
     password: options.password,
     version: apiVersion,
+    closed: closing.signal,
   });
   auth = tokens;
 
@@ -391,6 +394,9 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
       list: (url, parse, signal) => list(async () => url, parse, signal),
       pageQuery: () => pageQuery(pageSize),
     }),
-    close: () => agent.destroy(),
+    close: () => {
+      closing.abort();
+      agent.destroy();
+    },
   };
 }
