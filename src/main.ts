@@ -209,7 +209,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     const app = createApp({
       registry: createExposition(registry, metrics.stableSeries),
       statuses: () => pollers.map((p) => p.status()),
-      recentSessions: (limit) => store.recentSessions(limit),
+      recentSessions: (limit, organizations) => store.recentSessions(limit, organizations),
       ready,
       version,
       basicAuth: config.web.basicAuth,

@@ -34,7 +34,11 @@ export interface Readiness {
 export interface AppDeps {
   readonly registry: Exposition;
   readonly statuses: () => readonly ServerStatus[];
-  readonly recentSessions: (limit: number) => readonly RecentSession[];
+  /** The newest sessions, newest first; with `organizations`, only theirs. */
+  readonly recentSessions: (
+    limit: number,
+    organizations?: readonly string[],
+  ) => readonly RecentSession[];
   readonly ready: () => Readiness;
   readonly version: string;
   /** When set, every path except /healthz asks for these credentials. */
@@ -106,7 +110,7 @@ export function createApp(deps: AppDeps): Koa {
           restricted: true,
           statuses: () => [],
           recentSessions: (limit: number) =>
-            deps.recentSessions(limit).filter((s) => scope.has(s.organization)),
+            deps.recentSessions(limit, [...scope]).filter((s) => scope.has(s.organization)),
           grafana: null,
         };
 

@@ -2,7 +2,7 @@
 // meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** Where chunks go until records are routed per organization (a Loki tenant, say). */
 export const DEFAULT_DESTINATION = "default";
@@ -198,5 +198,9 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL,
     PRIMARY KEY (server, label, value)
   ) WITHOUT ROWID;
+`,
+  // A tenant user's newest sessions are found by organization, not by scanning everyone's.
+  `
+  CREATE INDEX IF NOT EXISTS sessions_by_organization ON sessions (organization, creation_ns);
 `,
 ];

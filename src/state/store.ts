@@ -74,7 +74,8 @@ export interface StateStore {
   seenEventIds(server: string, sessionId: string): Set<string>;
   /** Ids of the committed events of each of `sessionIds` (one query), by session id. */
   seenEventIdsOf(server: string, sessionIds: readonly string[]): Map<string, Set<string>>;
-  recentSessions(limit: number): RecentSession[];
+  /** The newest sessions, newest first; with `organizations`, only theirs. */
+  recentSessions(limit: number, organizations?: readonly string[]): RecentSession[];
   /** Stops tracking a running session the server no longer has (it is not counted as finished). */
   forgetRunning(server: string, sessionId: string): void;
   counterRows(): CounterRow[];
@@ -142,6 +143,10 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
       `SELECT server, id, organization, restore_type, client_host, initiated_by, creation_text, end_text, state, result, event_count
        FROM sessions ORDER BY creation_ns DESC LIMIT ?`,
     ),
+    recentOf: db.prepare(
+      `SELECT server, id, organization, restore_type, client_host, initiated_by, creation_text, end_text, state, result, event_count
+       FROM sessions WHERE organization IN (SELECT value FROM json_each(?)) ORDER BY creation_ns DESC LIMIT ?`,
+    ),
     counters: db.prepare("SELECT metric, labels, value FROM counters WHERE metric != ?"),
     durations: db.prepare(
       "SELECT server, organization, restore_type, duration_seconds FROM sessions WHERE finished = 1 AND duration_seconds IS NOT NULL",
@@ -203,8 +208,13 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     watchedAccesses: (since, limit) => accesses.list(since, limit),
     latestWatchedAccesses: (limit) => accesses.latest(limit),
     pruneWatchedAccesses: (beforeMs) => transaction(() => accesses.prune(beforeMs)),
-    recentSessions(limit) {
-      const rows = statements.recent.all(Math.max(0, Math.floor(limit))) as {
+    recentSessions(limit, organizations) {
+      const n = Math.max(0, Math.floor(limit));
+      const rows = (
+        organizations === undefined
+          ? statements.recent.all(n)
+          : statements.recentOf.all(JSON.stringify(organizations), n)
+      ) as {
         server: string;
         id: string;
         organization: string;

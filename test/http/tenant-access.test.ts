@@ -108,7 +108,7 @@ before(async () => {
           lastError: { reason: "bad_data", message: `session of ${first} unreadable`, at: 1 },
         },
       ],
-      recentSessions: (limit) => core.store.recentSessions(limit),
+      recentSessions: (limit, organizations) => core.store.recentSessions(limit, organizations),
       ready: () => ({ ready: false, reason: `waiting for the first poll of ${first}` }),
       version: "test",
       basicAuth: {
@@ -194,6 +194,40 @@ test("landing page: their sessions and counts only, no servers, errors or other 
     headers: tenant,
   });
   assert.match(probe.body, /of <strong>0 matching sessions<\/strong>/);
+});
+
+test("a tenant's list is their newest sessions, however many newer ones other organizations have", async (t) => {
+  // A window of 6 sessions: the provider's page counts the newest 6 of everyone's, the tenant's
+  // the newest 6 of theirs (not whichever of theirs happen to be among everyone's newest 6).
+  const small = await startWebServer(
+    createApp({
+      registry: core.registry,
+      statuses: () => [],
+      recentSessions: (limit, organizations) => core.store.recentSessions(limit, organizations),
+      ready: () => ({ ready: true }),
+      version: "test",
+      basicAuth: { username: "provider", password: "provider-pw", passwordHash: null },
+      tenants: [
+        {
+          username: "fabrikam-ops",
+          passwordHash: await hashPassword("tenant-pw", 10),
+          organizations: [mine],
+        },
+      ],
+      sessionWindow: 6,
+      sessionLimit: 6,
+    }),
+    { host: "127.0.0.1", port: 0, tls: null },
+  );
+  t.after(() => small.close());
+  const theirs = [...sim.world.sessionsAt(Date.now())]
+    .filter((s) => s.organization === mine)
+    .sort((a, b) => Date.parse(String(b.creationTime)) - Date.parse(String(a.creationTime)))
+    .slice(0, 6);
+  assert.equal(theirs.length, 6, "the simulator has enough of their sessions");
+  const page = (await get(small.url, { headers: tenant })).body;
+  for (const s of theirs) assert.ok(page.includes(s.id), `their session ${s.id} is listed`);
+  assertNothingOf(page, "the tenant's landing page");
 });
 
 test("session pages: their own open; another organization's answers like one that does not exist", async () => {
