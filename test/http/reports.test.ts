@@ -314,3 +314,36 @@ test("a period is read exactly as written in UTC, or refused with a sentence", a
   assert.equal(long.status, 400);
   assert.match(long.body, /at most 366 days/);
 });
+
+test("a tenant's report lists their unreadable sessions, never another organization's that names theirs", async () => {
+  // Another organization's session started by someone named like the tenant's organization (VBO
+  // shows the organization's name as initiatedBy of Cloud Connect restores).
+  const startMs = Math.floor((Date.now() - 5 * DAY) / DAY) * DAY + 3_600_000;
+  const foreign = sim.world.addSession({
+    organization: others[0] ?? "",
+    initiatedBy: mine,
+    startMs,
+    durationSeconds: 60,
+  });
+  const own = sim.world.addSession({
+    organization: mine,
+    startMs: startMs + 60_000,
+    durationSeconds: 60,
+  });
+  const setFaults = (faults: Record<string, number>) =>
+    fetch(`${sim.url}/_simulator/faults`, { method: "PUT", body: JSON.stringify(faults) });
+  // Also with a 10 KB clientHost: the quarantined JSON is cut, and still read for its organization.
+  for (const [i, huge] of [0, 1].entries()) {
+    await setFaults({ nullRequiredRate: 1, hugeClientHostRate: huge });
+    // A period of its own each time: a finished report is kept a while.
+    const query = `from=${new Date(startMs - 60_000 - i * 1000).toISOString()}&to=${new Date(startMs + 600_000).toISOString()}`;
+    const reply = await get(reportUrl(mine, `${query}&format=json`), { headers: tenant });
+    assert.equal(reply.status, 200, reply.body);
+    const report = JSON.parse(reply.body) as { unreadable: { sessionId: string | null }[] };
+    const listed = report.unreadable.map((u) => u.sessionId);
+    assert.ok(listed.includes(own), `the tenant's own unreadable session is listed (${huge})`);
+    assert.ok(!reply.body.includes(foreign), "another organization's session is not listed");
+    assertNothingOf(others, reply.body, "the tenant's report of unreadable sessions");
+  }
+  await setFaults({ nullRequiredRate: 0, hugeClientHostRate: 0 });
+});
