@@ -13,6 +13,8 @@ export interface ReportsPageView {
   /** A tenant user: no server names of the provider's troubles, their own organizations only. */
   readonly restricted: boolean;
   readonly notice?: string | undefined;
+  /** Whether PDF is offered (Chromium is installed). */
+  readonly pdf: boolean;
 }
 
 const COLUMNS = ["Organization", "Server", "Last month", "This month"] as const;
@@ -39,10 +41,10 @@ export function reportHref(
   return `reports/report?${query.toString()}`;
 }
 
-function links(target: ReportTarget, month: string): string {
-  return FORMATS.map(
-    (f) => `<a href="${escapeHtml(reportHref(target, { month }, f))}">${f.toUpperCase()}</a>`,
-  ).join(" · ");
+function links(target: ReportTarget, month: string, formats: readonly string[]): string {
+  return formats
+    .map((f) => `<a href="${escapeHtml(reportHref(target, { month }, f))}">${f.toUpperCase()}</a>`)
+    .join(" · ");
 }
 
 function options(values: readonly string[]): string {
@@ -52,9 +54,10 @@ function options(values: readonly string[]): string {
 export function renderReportsPage(view: ReportsPageView): string {
   const last = monthOf(view.now, -1);
   const current = monthOf(view.now, 0);
+  const formats = FORMATS.filter((f) => f !== "pdf" || view.pdf);
   const rows = view.targets.map(
     (t) =>
-      `<tr><td class="w">${escapeHtml(t.organization)}</td><td>${escapeHtml(t.server)}</td><td class="n">${links(t, last)}</td><td class="n">${links(t, current)}</td></tr>`,
+      `<tr><td class="w">${escapeHtml(t.organization)}</td><td>${escapeHtml(t.server)}</td><td class="n">${links(t, last, formats)}</td><td class="n">${links(t, current, formats)}</td></tr>`,
   );
   const missing =
     view.unanswered.length === 0
@@ -75,7 +78,7 @@ ${servers.length === 1 ? `<input type="hidden" name="server" value="${escapeHtml
 <label>Organization<select name="organization">${options(organizations)}</select></label>
 <label>From (UTC)<input type="date" name="from" value="${lastStart}" required></label>
 <label>To, exclusive (UTC)<input type="date" name="to" value="${currentStart}" required></label>
-<label>Format<select name="format">${options(FORMATS)}</select></label>
+<label>Format<select name="format">${options(formats)}</select></label>
 <button type="submit">Make the report</button>
 </form>`;
   const table =
