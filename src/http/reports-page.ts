@@ -1,5 +1,6 @@
 // The /reports page: each organization the user may see with links to its report of last month
-// and this month (HTML, PDF, JSON), and a form for any other period. Every value escaped.
+// and this month (HTML, PDF, JSON), and a form for any other period (sent by its button only: a
+// report reads VBO for a while). Every value escaped.
 import type { ReportTarget } from "../report/report-service.ts";
 import { escapeHtml } from "./html.ts";
 import { cardLabels, cardTable, renderPage } from "./page-shell.ts";
@@ -73,7 +74,7 @@ export function renderReportsPage(view: ReportsPageView): string {
     organizations.length === 0
       ? ""
       : `<h2>Another period</h2>
-<form class="filters" method="get" action="reports/report">
+<form class="filters" method="get" action="reports/report" data-on-button>
 ${servers.length === 1 ? `<input type="hidden" name="server" value="${escapeHtml(servers[0])}">` : `<label>Server<select name="server">${options(servers)}</select></label>`}
 <label>Organization<select name="organization">${options(organizations)}</select></label>
 <label>From (UTC)<input type="date" name="from" value="${lastStart}" required></label>
