@@ -91,6 +91,22 @@ export async function collectReport(
     sessions,
     unreadable,
     watchlistError: request.watchlistError ?? null,
-    ...(request.watchlist === undefined ? {} : { watchlist: request.watchlist }),
+    ...(request.watchlist === undefined
+      ? {}
+      : { watchlist: watchlistOf(request.watchlist, request.organization) }),
   });
+}
+
+/**
+ * The subjects this organization's events can touch (its own and the local ones valid
+ * everywhere), matched as watchedSubjectOf does: the report counts them, and how many subjects
+ * other organizations watch is theirs.
+ */
+function watchlistOf(watchlist: Watchlist, organization: string): Watchlist {
+  const own = organization.trim().toLowerCase();
+  return {
+    subjects: watchlist.subjects.filter(
+      (s) => s.organization === null || s.organization.trim().toLowerCase() === own,
+    ),
+  };
 }

@@ -189,3 +189,35 @@ test("without Chromium the page offers no PDF and a PDF asked for is 503 with on
     assert.equal(reply.status, 200, href[1]);
   }
 });
+
+test("a tenant's report counts the watched subjects of their organization, not the server's", async () => {
+  const subject = (label: string, organization: string | null) => ({
+    label,
+    organization,
+    kind: "user" as const,
+    people: [{ id: null, upn: label, displayName: null }],
+    groupId: null,
+    sitePaths: [],
+    siteIds: [],
+  });
+  const other = sim.world.organizations().find((o) => o.name !== mine)?.name ?? "";
+  const watchlist = {
+    subjects: [
+      subject("ceo@fabrikam.example", mine.toUpperCase()),
+      subject("everywhere@provider.example", null),
+      subject("cfo@other.example", other),
+      subject("cto@other.example", other),
+    ],
+  };
+  const web = await startWeb({
+    reports: createReportService({
+      clients: new Map([["lab", client]]),
+      watchlist: () => watchlist,
+      now: Date.now,
+    }),
+  });
+  const reply = await get(reportUrl(web, `${period(70)}&format=json`), { headers: tenant });
+  assert.equal(reply.status, 200, reply.body);
+  assert.equal((JSON.parse(reply.body) as { watchlistSubjects: number }).watchlistSubjects, 2);
+  assert.doesNotMatch(reply.body, /other\.example/);
+});
