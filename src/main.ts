@@ -23,7 +23,7 @@ import { createExposition } from "./metrics/exposition.ts";
 import { createSessionReader } from "./pipeline/session-reader.ts";
 import type { ServerStatus } from "./pipeline/status.ts";
 import { createServerPoller, pollerOptionsFor } from "./poller/server-poller.ts";
-import { printPdf } from "./report/print-pdf.ts";
+import { findChromium, printPdf } from "./report/print-pdf.ts";
 import { createReportService } from "./report/report-service.ts";
 import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
@@ -237,6 +237,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       }),
       // One browser at a time: a print takes a few hundred MB for a second or two.
       printPdf: (html) => printOne(() => printPdf(html)),
+      printsPdf: () => findChromium() !== null,
       grafana: config.web.grafana,
     });
     const web = await startWebServer(app, {

@@ -70,6 +70,8 @@ export interface AppDeps {
   readonly reports?: ReportService;
   /** Prints a report page to PDF; absent: only HTML and JSON reports. */
   readonly printPdf?: (html: string) => Promise<Buffer>;
+  /** Whether a PDF can be printed now (the page offers PDF only then); absent: when printPdf is. */
+  readonly printsPdf?: () => boolean;
   /** How long one report may take to read from VBO (default 10 min). */
   readonly reportTimeoutMs?: number;
 }

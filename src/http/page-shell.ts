@@ -9,7 +9,7 @@ import { escapeHtml } from "./html.ts";
  * and a filter applied as soon as it is chosen.
  */
 const SCRIPT = `document.querySelectorAll("time[datetime]").forEach(function(t){var d=new Date(t.dateTime);if(!isNaN(d.getTime()))t.title="Local time: "+d.toLocaleString()+(t.title?"\\n"+t.title:"")});
-document.querySelectorAll("form.filters select").forEach(function(s){s.addEventListener("change",function(){s.form.submit()})});`;
+document.querySelectorAll("form.filters:not([data-on-button]) select").forEach(function(s){s.addEventListener("change",function(){s.form.submit()})});`;
 
 const STYLE = `*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:1rem 1.25rem;max-width:1600px;color:#1d1d1f;background:#fff}

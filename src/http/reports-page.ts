@@ -1,5 +1,6 @@
 // The /reports page: each organization the user may see with links to its report of last month
-// and this month (HTML, PDF, JSON), and a form for any other period. Every value escaped.
+// and this month (HTML, PDF, JSON), and a form for any other period (sent by its button only: a
+// report reads VBO for a while). Every value escaped.
 import type { ReportTarget } from "../report/report-service.ts";
 import { escapeHtml } from "./html.ts";
 import { cardLabels, cardTable, renderPage } from "./page-shell.ts";
@@ -13,6 +14,8 @@ export interface ReportsPageView {
   /** A tenant user: no server names of the provider's troubles, their own organizations only. */
   readonly restricted: boolean;
   readonly notice?: string | undefined;
+  /** Whether PDF is offered (Chromium is installed). */
+  readonly pdf: boolean;
 }
 
 const COLUMNS = ["Organization", "Server", "Last month", "This month"] as const;
@@ -39,10 +42,10 @@ export function reportHref(
   return `reports/report?${query.toString()}`;
 }
 
-function links(target: ReportTarget, month: string): string {
-  return FORMATS.map(
-    (f) => `<a href="${escapeHtml(reportHref(target, { month }, f))}">${f.toUpperCase()}</a>`,
-  ).join(" · ");
+function links(target: ReportTarget, month: string, formats: readonly string[]): string {
+  return formats
+    .map((f) => `<a href="${escapeHtml(reportHref(target, { month }, f))}">${f.toUpperCase()}</a>`)
+    .join(" · ");
 }
 
 function options(values: readonly string[]): string {
@@ -52,9 +55,10 @@ function options(values: readonly string[]): string {
 export function renderReportsPage(view: ReportsPageView): string {
   const last = monthOf(view.now, -1);
   const current = monthOf(view.now, 0);
+  const formats = FORMATS.filter((f) => f !== "pdf" || view.pdf);
   const rows = view.targets.map(
     (t) =>
-      `<tr><td class="w">${escapeHtml(t.organization)}</td><td>${escapeHtml(t.server)}</td><td class="n">${links(t, last)}</td><td class="n">${links(t, current)}</td></tr>`,
+      `<tr><td class="w">${escapeHtml(t.organization)}</td><td>${escapeHtml(t.server)}</td><td class="n">${links(t, last, formats)}</td><td class="n">${links(t, current, formats)}</td></tr>`,
   );
   const missing =
     view.unanswered.length === 0
@@ -70,12 +74,12 @@ export function renderReportsPage(view: ReportsPageView): string {
     organizations.length === 0
       ? ""
       : `<h2>Another period</h2>
-<form class="filters" method="get" action="reports/report">
+<form class="filters" method="get" action="reports/report" data-on-button>
 ${servers.length === 1 ? `<input type="hidden" name="server" value="${escapeHtml(servers[0])}">` : `<label>Server<select name="server">${options(servers)}</select></label>`}
 <label>Organization<select name="organization">${options(organizations)}</select></label>
 <label>From (UTC)<input type="date" name="from" value="${lastStart}" required></label>
 <label>To, exclusive (UTC)<input type="date" name="to" value="${currentStart}" required></label>
-<label>Format<select name="format">${options(FORMATS)}</select></label>
+<label>Format<select name="format">${options(formats)}</select></label>
 <button type="submit">Make the report</button>
 </form>`;
   const table =

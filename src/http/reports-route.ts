@@ -23,6 +23,8 @@ export interface ReportsRouteDeps {
   readonly reports?: ReportService | undefined;
   /** PDF bytes of a report page (headless Chromium); absent: PDF is not offered. */
   readonly printPdf?: ((html: string) => Promise<Buffer>) | undefined;
+  /** Whether a PDF can be printed now (Chromium is installed); absent: when printPdf is given. */
+  readonly printsPdf?: (() => boolean) | undefined;
   /** How long one report may take to read from VBO (default 10 min). */
   readonly reportTimeoutMs?: number | undefined;
   readonly logger?: Logger | undefined;
@@ -70,6 +72,7 @@ export async function serveReportsIndex(
     unanswered,
     restricted: scope !== null,
     notice: deps.notice,
+    pdf: deps.printPdf !== undefined && (deps.printsPdf?.() ?? true),
   });
 }
 
@@ -140,14 +143,17 @@ export async function serveReport(
   const timeoutMs = deps.reportTimeoutMs ?? 600_000;
   const started = Date.now();
   let report: RestoreReport;
+  const signal = requestSignal(ctx, timeoutMs);
   try {
     report = await service.report(
       { server, organization, fromMs: period.fromMs, toMs: period.toMs, mustExist: scope === null },
-      requestSignal(ctx, timeoutMs),
+      signal,
     );
   } catch (error) {
     const reason = toReason(error);
-    if (error instanceof DOMException && error.name === "TimeoutError") {
+    // The client words an abort as its own failure ("request aborted"): the deadline is the cause.
+    const deadline = signal.reason instanceof DOMException && signal.reason.name === "TimeoutError";
+    if (deadline) {
       plain(
         ctx,
         504,
@@ -163,10 +169,13 @@ export async function serveReport(
         { server, reason, err: describeError(error) },
         "a report could not be read from VBO",
       );
+      // VBO's own words speak of the provider's server (and are not scoped): the provider's only.
       plain(
         ctx,
         502,
-        `the report could not be read from VBO server "${server}": ${describeError(error)}`,
+        scope === null
+          ? `the report could not be read from VBO server "${server}": ${describeError(error)}`
+          : "the report could not be read from VBO just now; try again later (the exporter's log says why)",
       );
     }
     return;
@@ -205,10 +214,8 @@ export async function serveReport(
     ctx.body = pdf;
   } catch (error) {
     deps.logger?.warn({ err: describeError(error) }, "a PDF report could not be printed");
-    plain(
-      ctx,
-      503,
-      `the PDF could not be printed: ${describeError(error)}; format=html is the same report`,
-    );
+    // The printer's sentence ends with the report command's flag; the web's words replace it.
+    const why = describeError(error).replace(/; --format html writes the same report$/, "");
+    plain(ctx, 503, `the PDF could not be printed: ${why}; format=html is the same report`);
   }
 }

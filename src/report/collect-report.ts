@@ -24,6 +24,21 @@ export interface ReportRequest {
   readonly onSession?: (read: number) => void;
 }
 
+/** The organization a session's quarantined JSON names in its own field; null when it names none. */
+function organizationOf(raw: string): string | null {
+  try {
+    const value = (JSON.parse(raw) as { organization?: unknown } | null)?.organization;
+    return typeof value === "string" ? organizationLabel(value) : null;
+  } catch {
+    // Cut at MAX_RAW_CHARS: the first key of that name (VBO sends it before any nested object).
+    const key = '"organization":';
+    const at = raw.indexOf(key);
+    if (at < 0) return null;
+    const match = /^"(?:[^"\\]|\\.)*"/.exec(raw.slice(at + key.length));
+    return match === null ? null : organizationLabel(JSON.parse(match[0]) as string);
+  }
+}
+
 export async function collectReport(
   reader: ReportReader,
   request: ReportRequest,
@@ -33,11 +48,11 @@ export async function collectReport(
   const onUnreadable = (record: UnreadableRecord) => {
     unreadable.push(record);
   };
-  // A session that cannot be read may be any organization's: it is listed when its JSON names
-  // this one, so no other organization's record reaches this report.
-  const named = JSON.stringify(request.organization);
+  // A session that cannot be read may be any organization's: it is listed when its organization
+  // field is this one, so no other organization's record reaches this report (another's session
+  // may name this organization elsewhere, e.g. as initiatedBy).
   const onUnreadableSession = (record: UnreadableRecord) => {
-    if (record.raw.includes(named)) unreadable.push(record);
+    if (organizationOf(record.raw) === request.organization) unreadable.push(record);
   };
   for await (const session of reader.listRestoreSessions(
     { startTimeFrom: new Date(request.fromMs), startTimeTo: new Date(request.toMs) },
@@ -76,6 +91,22 @@ export async function collectReport(
     sessions,
     unreadable,
     watchlistError: request.watchlistError ?? null,
-    ...(request.watchlist === undefined ? {} : { watchlist: request.watchlist }),
+    ...(request.watchlist === undefined
+      ? {}
+      : { watchlist: watchlistOf(request.watchlist, request.organization) }),
   });
+}
+
+/**
+ * The subjects this organization's events can touch (its own and the local ones valid
+ * everywhere), matched as watchedSubjectOf does: the report counts them, and how many subjects
+ * other organizations watch is theirs.
+ */
+function watchlistOf(watchlist: Watchlist, organization: string): Watchlist {
+  const own = organization.trim().toLowerCase();
+  return {
+    subjects: watchlist.subjects.filter(
+      (s) => s.organization === null || s.organization.trim().toLowerCase() === own,
+    ),
+  };
 }

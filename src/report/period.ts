@@ -12,14 +12,32 @@ export type Period =
   | { readonly ok: true; readonly fromMs: number; readonly toMs: number }
   | { readonly ok: false; readonly message: string };
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^(\d{4})-(\d{2})$/;
+const TIME =
+  /^(\d{4}-\d{2}-\d{2})(?:T((?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$/i;
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+/** Epoch ms of the first of a month (monthIndex may be 12: January of the next year), any year. */
+function monthStart(year: number, monthIndex: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, 1);
+  return d.getTime();
+}
+
+/**
+ * Strict ISO 8601 only: Date.parse alone takes "1" or "March 7" as local times of 2001 and rolls
+ * 2026-02-30 over into March. A day or a time without an offset is UTC.
+ */
 function time(name: string, text: string): number | string {
-  const ms = Date.parse(DAY.test(text) ? `${text}T00:00:00Z` : text);
-  return Number.isFinite(ms)
-    ? ms
-    : `${name}: "${text.slice(0, 40)}" is not a time; expected ISO 8601 like 2026-11-01 or 2026-11-01T00:00:00Z`;
+  const m = TIME.exec(text);
+  const day = m?.[1] ?? "";
+  const dayMs = Date.parse(`${day}T00:00:00Z`);
+  const real =
+    m !== null && Number.isFinite(dayMs) && new Date(dayMs).toISOString().startsWith(day);
+  const ms = real ? Date.parse(`${day}T${m[2] ?? "00:00"}${(m[3] ?? "Z").toUpperCase()}`) : NaN;
+  if (Number.isFinite(ms)) return ms;
+  // In a URL's query a + is a space: 2026-11-01T00:00:00+02:00 arrives as "...00:00:00 02:00".
+  const plus = / \d{2}:\d{2}$/.test(text) ? " (a + in a URL is written %2B)" : "";
+  return `${name}: "${text.slice(0, 40)}" is not a time; expected ISO 8601 like 2026-11-01 or 2026-11-01T00:00:00Z${plus}`;
 }
 
 /** `flag` names the inputs in messages: "--" for the command's flags, "" for query parameters. */
@@ -33,11 +51,9 @@ export function parsePeriod(input: PeriodInput, nowMs: number, flag = "--"): Per
         message: `${flag}month is instead of ${flag}from and ${flag}to, not with them`,
       };
     const m = MONTH.exec(input.month);
-    const month = Number(m?.[2]);
-    if (!m || month < 1 || month > 12)
-      return { ok: false, message: `${flag}month: expected YYYY-MM like 2026-11` };
-    fromMs = Date.UTC(Number(m[1]), month - 1, 1);
-    toMs = Date.UTC(Number(m[1]), month, 1);
+    if (!m) return { ok: false, message: `${flag}month: expected YYYY-MM like 2026-11` };
+    fromMs = monthStart(Number(m[1]), Number(m[2]) - 1);
+    toMs = monthStart(Number(m[1]), Number(m[2]));
   } else {
     if (input.from === undefined || input.from === "")
       return { ok: false, message: `${flag}from is required (or ${flag}month YYYY-MM)` };

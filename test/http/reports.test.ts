@@ -265,3 +265,85 @@ test("a month's report as PDF", async (t) => {
   );
   assert.ok(reply.body.startsWith("%PDF-"));
 });
+
+test("a period is read exactly as written in UTC, or refused with a sentence", async () => {
+  const reportOf = async (query: string) => {
+    const reply = await get(reportUrl(mine, `${query}&format=json`), { headers: provider });
+    return {
+      ...reply,
+      json: reply.status === 200 ? (JSON.parse(reply.body) as Record<string, unknown>) : null,
+    };
+  };
+  // Days that do not exist, and numbers that are no ISO 8601 time at all, are refused.
+  for (const [query, pattern] of [
+    ["from=2026-02-30&to=2026-03-05", /from: "2026-02-30" is not a time/],
+    ["from=2026-04-01&to=2026-04-31", /to: "2026-04-31" is not a time/],
+    ["from=1&to=2", /from: "1" is not a time/],
+    ["from=-1&to=2026-01-01", /from: "-1" is not a time/],
+    ["from=March%207&to=2026-01-01", /from: "March 7" is not a time/],
+    ["from=2026-11-01T24:00:00Z&to=2026-11-03", /from: "2026-11-01T24:00:00Z" is not a time/],
+    // A + in a URL's query is a space: the sentence says how to write it.
+    ["from=2026-11-01T00:00:00+02:00&to=2026-11-03", /%2B/],
+  ] as const) {
+    const reply = await reportOf(query);
+    assert.equal(reply.status, 400, query);
+    assert.match(reply.body, pattern, query);
+  }
+  // Years before 100 are those years, not 1900 + the year.
+  const old = await reportOf("month=0099-05");
+  assert.equal(old.status, 200, old.body);
+  assert.equal(old.json?.from, "0099-05-01T00:00:00.000Z");
+  assert.equal(old.json?.to, "0099-06-01T00:00:00.000Z");
+  // A time without an offset is UTC, as the page says, whatever the exporter's time zone.
+  const zone = process.env.TZ;
+  process.env.TZ = "America/New_York";
+  try {
+    const plain = await reportOf("from=2025-11-01T06:30&to=2025-11-02T00:00:00");
+    assert.equal(plain.status, 200, plain.body);
+    assert.equal(plain.json?.from, "2025-11-01T06:30:00.000Z");
+    assert.equal(plain.json?.to, "2025-11-02T00:00:00.000Z");
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+  const offset = await reportOf("from=2025-11-01T00:00:00%2B02:00&to=2025-11-02");
+  assert.equal(offset.json?.from, "2025-10-31T22:00:00.000Z");
+  // 366 days are read, 367 are not.
+  assert.equal((await reportOf("from=2025-11-01&to=2026-11-02")).status, 200);
+  const long = await reportOf("from=2025-11-01&to=2026-11-03");
+  assert.equal(long.status, 400);
+  assert.match(long.body, /at most 366 days/);
+});
+
+test("a tenant's report lists their unreadable sessions, never another organization's that names theirs", async () => {
+  // Another organization's session started by someone named like the tenant's organization (VBO
+  // shows the organization's name as initiatedBy of Cloud Connect restores).
+  const startMs = Math.floor((Date.now() - 5 * DAY) / DAY) * DAY + 3_600_000;
+  const foreign = sim.world.addSession({
+    organization: others[0] ?? "",
+    initiatedBy: mine,
+    startMs,
+    durationSeconds: 60,
+  });
+  const own = sim.world.addSession({
+    organization: mine,
+    startMs: startMs + 60_000,
+    durationSeconds: 60,
+  });
+  const setFaults = (faults: Record<string, number>) =>
+    fetch(`${sim.url}/_simulator/faults`, { method: "PUT", body: JSON.stringify(faults) });
+  // Also with a 10 KB clientHost: the quarantined JSON is cut, and still read for its organization.
+  for (const [i, huge] of [0, 1].entries()) {
+    await setFaults({ nullRequiredRate: 1, hugeClientHostRate: huge });
+    // A period of its own each time: a finished report is kept a while.
+    const query = `from=${new Date(startMs - 60_000 - i * 1000).toISOString()}&to=${new Date(startMs + 600_000).toISOString()}`;
+    const reply = await get(reportUrl(mine, `${query}&format=json`), { headers: tenant });
+    assert.equal(reply.status, 200, reply.body);
+    const report = JSON.parse(reply.body) as { unreadable: { sessionId: string | null }[] };
+    const listed = report.unreadable.map((u) => u.sessionId);
+    assert.ok(listed.includes(own), `the tenant's own unreadable session is listed (${huge})`);
+    assert.ok(!reply.body.includes(foreign), "another organization's session is not listed");
+    assertNothingOf(others, reply.body, "the tenant's report of unreadable sessions");
+  }
+  await setFaults({ nullRequiredRate: 0, hugeClientHostRate: 0 });
+});
