@@ -13,7 +13,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import { serversForShard } from "./config/sharding.ts";
 import type { ExporterConfig, ServerConfig } from "./config/types.ts";
 import { vboClientOptions } from "./config/vbo-client-options.ts";
-import { describeError } from "./errors.ts";
+import { describeError, ExporterError } from "./errors.ts";
 import { createApp, type Readiness } from "./http/app.ts";
 import { startWebServer } from "./http/server.ts";
 import type { Logger } from "./logger.ts";
@@ -236,7 +236,15 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
           ),
       }),
       // One browser at a time: a print takes a few hundred MB for a second or two.
-      printPdf: (html) => printOne(() => printPdf(html)),
+      printPdf: (html) =>
+        printOne.pendingCount >= 4
+          ? Promise.reject(
+              new ExporterError(
+                "busy",
+                "too many PDFs are being printed at once; try again in a minute",
+              ),
+            )
+          : printOne(() => printPdf(html)),
       printsPdf: () => findChromium() !== null,
       grafana: config.web.grafana,
     });

@@ -162,6 +162,8 @@ export async function serveReport(
     } else if (reason === "busy") {
       ctx.set("Retry-After", "30");
       plain(ctx, 503, describeError(error));
+    } else if (reason === "too_large") {
+      plain(ctx, 400, describeError(error));
     } else if (reason === "not_found") {
       plain(ctx, 404, scope === null ? describeError(error) : NOT_YOURS);
     } else {

@@ -6,7 +6,12 @@ import { describeError, toReason } from "../errors.ts";
 import { organizationLabel } from "../pipeline/labels.ts";
 import type { RestoreEvent, VboClient } from "../vbo/types.ts";
 import type { UnreadableRecord } from "../vbo/unreadable.ts";
-import { buildReport, type RestoreReport, type SessionWithEvents } from "./restore-report.ts";
+import {
+  assembleReport,
+  type RestoreReport,
+  type SessionSummary,
+  summarizeSession,
+} from "./restore-report.ts";
 
 export type ReportReader = Pick<VboClient, "listRestoreSessions" | "listRestoreSessionEvents">;
 
@@ -22,6 +27,15 @@ export interface ReportRequest {
   readonly signal?: AbortSignal;
   /** Told after each session read (sessions read so far), for progress on long periods. */
   readonly onSession?: (read: number) => void;
+  /**
+   * At most this many sessions of the organization are read; one more fails the report with
+   * ReportTooLarge (the web's bound on memory; the command reads any number).
+   */
+  readonly maxSessions?: number;
+}
+
+export class ReportTooLarge extends Error {
+  override readonly name = "ReportTooLarge";
 }
 
 /** The organization a session's quarantined JSON names in its own field; null when it names none. */
@@ -43,7 +57,12 @@ export async function collectReport(
   reader: ReportReader,
   request: ReportRequest,
 ): Promise<RestoreReport> {
-  const sessions: SessionWithEvents[] = [];
+  const watchlist =
+    request.watchlist === undefined
+      ? undefined
+      : watchlistOf(request.watchlist, request.organization);
+  const summaries: SessionSummary[] = [];
+  const max = request.maxSessions ?? Number.POSITIVE_INFINITY;
   const unreadable: UnreadableRecord[] = [];
   const onUnreadable = (record: UnreadableRecord) => {
     unreadable.push(record);
@@ -60,6 +79,10 @@ export async function collectReport(
     onUnreadableSession,
   )) {
     if (organizationLabel(session.organization) !== request.organization) continue;
+    if (summaries.length >= max)
+      throw new ReportTooLarge(
+        `the period has more than ${max} restore sessions of this organization`,
+      );
     const events: RestoreEvent[] = [];
     try {
       for await (const event of reader.listRestoreSessionEvents(session.id, request.signal, {
@@ -80,20 +103,19 @@ export async function collectReport(
         raw: "",
       });
     }
-    sessions.push({ session, events });
-    request.onSession?.(sessions.length);
+    // Only the summary is kept: the raw events of a long period would not fit in memory.
+    summaries.push(summarizeSession(session, events, watchlist));
+    request.onSession?.(summaries.length);
   }
-  return buildReport({
+  return assembleReport({
     server: request.server,
     organization: request.organization,
     fromMs: request.fromMs,
     toMs: request.toMs,
-    sessions,
+    summaries,
     unreadable,
     watchlistError: request.watchlistError ?? null,
-    ...(request.watchlist === undefined
-      ? {}
-      : { watchlist: watchlistOf(request.watchlist, request.organization) }),
+    ...(watchlist === undefined ? {} : { watchlist }),
   });
 }
 

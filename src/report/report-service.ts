@@ -6,7 +6,7 @@ import type { Watchlist } from "../audit/watchlist.ts";
 import { ExporterError } from "../errors.ts";
 import { organizationLabel } from "../pipeline/labels.ts";
 import type { VboClient } from "../vbo/types.ts";
-import { collectReport } from "./collect-report.ts";
+import { collectReport, ReportTooLarge } from "./collect-report.ts";
 import type { RestoreReport } from "./restore-report.ts";
 
 export interface ReportTarget {
@@ -51,11 +51,15 @@ export interface ReportServiceOptions {
   readonly queued?: number;
   /** How long a finished report of a period already over is kept (default 10 min). */
   readonly keepMs?: number;
+  /** Most sessions one report reads (default 20 000): the report is held in memory whole. */
+  readonly maxSessions?: number;
   /** Told every 1000 sessions read of one report: a long period takes minutes. */
   readonly progress?: (query: ReportQuery, sessionsRead: number) => void;
 }
 
 const KEPT_REPORTS = 16;
+/** A report kept for reloads has at most this many sessions and items (they are the bulk). */
+const KEPT_MAX_ROWS = 20_000;
 const ORGANIZATIONS_KEEP_MS = 60_000;
 
 export function createReportService(options: ReportServiceOptions): ReportService {
@@ -121,7 +125,9 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       return limit(async () => {
         signal.throwIfAborted();
         const watchlist = options.watchlist(query.server);
+        const maxSessions = options.maxSessions ?? 20_000;
         const report = await collectReport(client, {
+          maxSessions,
           server: query.server,
           organization: query.organization,
           fromMs: query.fromMs,
@@ -131,9 +137,20 @@ export function createReportService(options: ReportServiceOptions): ReportServic
             if (read % 1000 === 0) options.progress?.(query, read);
           },
           ...(watchlist === undefined ? {} : { watchlist }),
+        }).catch((error: unknown) => {
+          if (!(error instanceof ReportTooLarge)) throw error;
+          throw new ExporterError(
+            "too_large",
+            `${error.message}, more than one web report reads (it is held in memory whole): ask for a shorter period, or use the report command, which reads any number`,
+          );
         });
-        // Only a period over whose sessions have all ended can no longer change.
-        if (query.toMs <= options.now() && report.sessions.every((s) => s.end !== null)) {
+        // Only a period over whose sessions have all ended can no longer change; a big report
+        // is not kept (sixteen of them could take much of the exporter's memory).
+        if (
+          query.toMs <= options.now() &&
+          report.sessions.length + report.items.length <= KEPT_MAX_ROWS &&
+          report.sessions.every((s) => s.end !== null)
+        ) {
           kept.set(key, { report, until: options.now() + keepMs });
           for (const [k, v] of kept)
             if (kept.size > KEPT_REPORTS || v.until <= options.now()) kept.delete(k);

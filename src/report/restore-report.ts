@@ -7,11 +7,6 @@ import { restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 import type { UnreadableKind, UnreadableReason, UnreadableRecord } from "../vbo/unreadable.ts";
 
-export interface SessionWithEvents {
-  readonly session: RestoreSession;
-  readonly events: readonly RestoreEvent[];
-}
-
 export interface Count {
   readonly value: string;
   readonly sessions: number;
@@ -132,18 +127,123 @@ function counted(values: readonly string[], limit = Number.POSITIVE_INFINITY): C
 
 const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
 
-export function buildReport(input: {
+/** One session of the period as the report keeps it: its row and what its events contributed. */
+export interface SessionSummary {
+  readonly creationNs: bigint;
+  readonly failed: boolean;
+  readonly row: ReportSession;
+  readonly items: readonly ReportItem[];
+  readonly failures: readonly ReportFailure[];
+  readonly watched: readonly ReportWatchedAccess[];
+  readonly failedEvents: number;
+}
+
+/**
+ * A session and its events reduced to what the report shows, so a long period's raw events need
+ * not be held until the end (the collector summarizes each session as it is read).
+ */
+export function summarizeSession(
+  session: RestoreSession,
+  list: readonly RestoreEvent[],
+  watchlist: Watchlist = { subjects: [] },
+): SessionSummary {
+  const host = splitClientHost(session.clientHost).host;
+  const items: ReportItem[] = [];
+  const failures: ReportFailure[] = [];
+  const watched: ReportWatchedAccess[] = [];
+  let sessionBytes = 0;
+  let failedEvents = 0;
+  if (failed(session.result))
+    failures.push({
+      sessionId: session.id,
+      time: session.endTime?.text ?? session.creationTime.text,
+      eventType: null,
+      item: null,
+      message: session.details ?? "the session failed",
+    });
+  for (const event of list) {
+    const subject =
+      watchlist.subjects.length === 0
+        ? null
+        : watchedSubjectOf(watchlist, {
+            sessionType: session.type,
+            organization: session.organization,
+            source: event.source,
+            userId: event.userId,
+            groupId: event.groupId,
+            siteId: event.siteId,
+          });
+    if (subject !== null)
+      watched.push({
+        sessionId: session.id,
+        time: event.startTime.text,
+        subject: subject.label,
+        eventType: event.type,
+        item: event.itemName,
+        initiatedBy: session.initiatedBy,
+        clientHost: host,
+      });
+    if (failed(event.status)) {
+      failedEvents += 1;
+      failures.push({
+        sessionId: session.id,
+        time: event.startTime.text,
+        eventType: event.type,
+        item: event.itemName,
+        message: event.message,
+      });
+    }
+    if (!isItem(event)) continue;
+    sessionBytes += event.itemSizeBytes;
+    items.push({
+      sessionId: session.id,
+      time: event.startTime.text,
+      eventType: event.type,
+      status: event.status,
+      name: event.itemName ?? "",
+      type: event.itemType,
+      sizeBytes: event.itemSizeBytes,
+    });
+  }
+  return {
+    creationNs: session.creationTime.ns,
+    failed: failed(session.result),
+    row: {
+      id: session.id,
+      name: session.name,
+      restoreType: restoreTypeLabel(session.type),
+      start: session.creationTime.text,
+      end: session.endTime?.text ?? null,
+      result: session.result,
+      initiatedBy: session.initiatedBy,
+      clientHost: host,
+      events: list.length,
+      items: items.length,
+      itemBytes: sessionBytes,
+    },
+    items,
+    failures,
+    watched,
+    failedEvents,
+  };
+}
+
+interface ReportFrame {
   readonly server: string;
   readonly organization: string;
   readonly fromMs: number;
   readonly toMs: number;
-  readonly sessions: readonly SessionWithEvents[];
   /** The server's watchlist at report time; absent: nothing is watched. */
   readonly watchlist?: Watchlist;
   /** Records the listings passed over (a session, an event or a session's events list). */
   readonly unreadable?: readonly UnreadableRecord[];
   readonly watchlistError?: string | null;
-}): RestoreReport {
+}
+
+/** The report of the period from its sessions' summaries (those outside the period left out). */
+export function assembleReport(
+  input: ReportFrame & { readonly summaries: readonly SessionSummary[] },
+): RestoreReport {
   const watchlist = input.watchlist ?? { subjects: [] };
   const unreadable: ReportUnreadable[] = (input.unreadable ?? []).map((r) => ({
     kind: r.kind,
@@ -155,91 +255,14 @@ export function buildReport(input: {
   }));
   const fromNs = BigInt(input.fromMs) * 1_000_000n;
   const toNs = BigInt(input.toMs) * 1_000_000n;
-  const inPeriod = input.sessions
-    .filter(({ session }) => {
-      const ns = session.creationTime.ns;
-      return ns >= fromNs && ns < toNs;
-    })
-    .sort((a, b) => (a.session.creationTime.ns < b.session.creationTime.ns ? -1 : 1));
-  const items: ReportItem[] = [];
-  const failures: ReportFailure[] = [];
-  const watched: ReportWatchedAccess[] = [];
-  const sessions: ReportSession[] = [];
-  let events = 0;
-  let failedEvents = 0;
-  for (const { session, events: list } of inPeriod) {
-    const host = splitClientHost(session.clientHost).host;
-    let sessionItems = 0;
-    let sessionBytes = 0;
-    events += list.length;
-    if (failed(session.result))
-      failures.push({
-        sessionId: session.id,
-        time: session.endTime?.text ?? session.creationTime.text,
-        eventType: null,
-        item: null,
-        message: session.details ?? "the session failed",
-      });
-    for (const event of list) {
-      const subject =
-        watchlist.subjects.length === 0
-          ? null
-          : watchedSubjectOf(watchlist, {
-              sessionType: session.type,
-              organization: session.organization,
-              source: event.source,
-              userId: event.userId,
-              groupId: event.groupId,
-              siteId: event.siteId,
-            });
-      if (subject !== null)
-        watched.push({
-          sessionId: session.id,
-          time: event.startTime.text,
-          subject: subject.label,
-          eventType: event.type,
-          item: event.itemName,
-          initiatedBy: session.initiatedBy,
-          clientHost: host,
-        });
-      if (failed(event.status)) {
-        failedEvents += 1;
-        failures.push({
-          sessionId: session.id,
-          time: event.startTime.text,
-          eventType: event.type,
-          item: event.itemName,
-          message: event.message,
-        });
-      }
-      if (!isItem(event)) continue;
-      sessionItems += 1;
-      sessionBytes += event.itemSizeBytes;
-      items.push({
-        sessionId: session.id,
-        time: event.startTime.text,
-        eventType: event.type,
-        status: event.status,
-        name: event.itemName ?? "",
-        type: event.itemType,
-        sizeBytes: event.itemSizeBytes,
-      });
-    }
-    sessions.push({
-      id: session.id,
-      name: session.name,
-      restoreType: restoreTypeLabel(session.type),
-      start: session.creationTime.text,
-      end: session.endTime?.text ?? null,
-      result: session.result,
-      initiatedBy: session.initiatedBy,
-      clientHost: host,
-      events: list.length,
-      items: sessionItems,
-      itemBytes: sessionBytes,
-    });
-  }
-  const days = inPeriod.map(({ session }) => nsToIso(session.creationTime.ns).slice(0, 10));
+  const inPeriod = input.summaries
+    .filter((s) => s.creationNs >= fromNs && s.creationNs < toNs)
+    .sort((a, b) => (a.creationNs < b.creationNs ? -1 : a.creationNs > b.creationNs ? 1 : 0));
+  const items = inPeriod.flatMap((s) => s.items);
+  const failures = inPeriod.flatMap((s) => s.failures);
+  const watched = inPeriod.flatMap((s) => s.watched);
+  const sessions = inPeriod.map((s) => s.row);
+  const days = inPeriod.map((s) => nsToIso(s.creationNs).slice(0, 10));
   return {
     server: input.server,
     organization: input.organization,
@@ -247,11 +270,11 @@ export function buildReport(input: {
     to: new Date(input.toMs).toISOString(),
     totals: {
       sessions: sessions.length,
-      failedSessions: inPeriod.filter(({ session }) => failed(session.result)).length,
-      events,
+      failedSessions: inPeriod.filter((s) => s.failed).length,
+      events: sessions.reduce((sum, s) => sum + s.events, 0),
       items: items.length,
       itemBytes: items.reduce((sum, item) => sum + item.sizeBytes, 0),
-      failedEvents,
+      failedEvents: inPeriod.reduce((sum, s) => sum + s.failedEvents, 0),
       watchedEvents: watched.length,
       unreadableRecords: unreadable.length,
     },

@@ -221,3 +221,28 @@ test("a tenant's report counts the watched subjects of their organization, not t
   assert.equal((JSON.parse(reply.body) as { watchlistSubjects: number }).watchlistSubjects, 2);
   assert.doesNotMatch(reply.body, /other\.example/);
 });
+
+test("a period with more sessions than a web report holds gets a sentence, not the exporter's memory", async () => {
+  const web = await startWeb({
+    reports: createReportService({
+      clients: new Map([["lab", client]]),
+      watchlist: () => undefined,
+      now: Date.now,
+      maxSessions: 2,
+    }),
+  });
+  const fromMs = Date.now() - 5 * DAY;
+  const inPeriod = [...sim.world.sessionsAt(Date.now())].filter(
+    (s) => s.organization === mine && Date.parse(String(s.creationTime)) >= fromMs,
+  ).length;
+  assert.ok(inPeriod > 2, `${inPeriod} sessions in the period`);
+  const reply = await get(
+    reportUrl(web, `from=${new Date(fromMs).toISOString()}&to=${new Date().toISOString()}`),
+    { headers: tenant },
+  );
+  assert.equal(reply.status, 400, reply.body);
+  assert.match(
+    reply.body,
+    /^the period has more than 2 restore sessions of this organization, more than one web report reads .*use the report command/,
+  );
+});
