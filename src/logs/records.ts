@@ -3,6 +3,7 @@
 import { restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
 import type { PollResult, SessionEvent } from "../pipeline/types.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
+import { boundAttributes, boundedText, MAX_BODY_CHARS } from "./bounded-text.ts";
 import { otlpTimeUnixNano } from "./record-time.ts";
 
 export const SERVICE_NAME = "vbo-restore-exporter";
@@ -168,9 +169,9 @@ export function eventRecord(
     observedTimeUnixNano: observedAtNs,
     severityNumber: severity.number,
     severityText: severity.text,
-    body: event.message,
+    body: boundedText(event.message, MAX_BODY_CHARS),
     resource: resourceAttributes(server, context),
-    attributes: list.items,
+    attributes: boundAttributes(list.items),
   };
 }
 
@@ -220,9 +221,9 @@ export function sessionRecord(
     observedTimeUnixNano: observedAtNs,
     severityNumber: severity.number,
     severityText: severity.text,
-    body: sessionSummary(session),
+    body: boundedText(sessionSummary(session), MAX_BODY_CHARS),
     resource: resourceAttributes(server, context),
-    attributes: list.items,
+    attributes: boundAttributes(list.items),
   };
 }
 
