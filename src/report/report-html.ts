@@ -160,6 +160,11 @@ ${table(
     f.message,
   ]),
 )}
+<h2>Items by action</h2>
+${table(
+  ["Action", "Items", "Bytes"],
+  report.itemsByAction.map((a) => [a.action, a.items, `${a.bytes} (${bytes(a.bytes)})`]),
+)}
 <h2>Items</h2>
 ${table(
   ["Time", "Session", "Event", "Status", "Item", "Type", "Bytes"],

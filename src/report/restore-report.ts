@@ -7,6 +7,13 @@ import { restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 import type { UnreadableKind, UnreadableReason, UnreadableRecord } from "../vbo/unreadable.ts";
 
+/** Items by what was done to them (VBO's event type: Restore, Export, Send, Save, View, ...). */
+export interface ActionCount {
+  readonly action: string;
+  readonly items: number;
+  readonly bytes: number;
+}
+
 export interface Count {
   readonly value: string;
   readonly sessions: number;
@@ -90,6 +97,8 @@ export interface RestoreReport {
   readonly byClientHost: readonly Count[];
   readonly initiators: readonly Count[];
   /** The ten days (UTC) with the most sessions, most first. */
+  /** Items by action, most items first. */
+  readonly itemsByAction: readonly ActionCount[];
   readonly busiestDays: readonly Count[];
   /** Sessions per day (UTC) of every day of the period with sessions, in date order. */
   readonly byDay: readonly Count[];
@@ -123,6 +132,19 @@ function counted(values: readonly string[], limit = Number.POSITIVE_INFINITY): C
     .map(([value, sessions]) => ({ value, sessions }))
     .sort((a, b) => b.sessions - a.sessions || (a.value < b.value ? -1 : 1))
     .slice(0, limit);
+}
+
+function byAction(items: readonly ReportItem[]): ActionCount[] {
+  const map = new Map<string, { items: number; bytes: number }>();
+  for (const item of items) {
+    const entry = map.get(item.eventType) ?? { items: 0, bytes: 0 };
+    entry.items += 1;
+    entry.bytes += item.sizeBytes;
+    map.set(item.eventType, entry);
+  }
+  return [...map]
+    .map(([action, c]) => ({ action, items: c.items, bytes: c.bytes }))
+    .sort((a, b) => b.items - a.items || (a.action < b.action ? -1 : 1));
 }
 
 const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
@@ -283,6 +305,7 @@ export function assembleReport(
     byClientHost: counted(sessions.map((s) => s.clientHost)),
     initiators: counted(sessions.map((s) => s.initiatedBy ?? "unknown")),
     busiestDays: counted(days, 10),
+    itemsByAction: byAction(items),
     byDay: counted(days).sort((a, b) => (a.value < b.value ? -1 : 1)),
     items,
     failures,

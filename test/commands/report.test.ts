@@ -131,6 +131,7 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
     organization: string;
     totals: Record<string, number>;
     byType: { value: string; sessions: number }[];
+    itemsByAction: { action: string; items: number; bytes: number }[];
     byResult: { value: string; sessions: number }[];
     byClientHost: { value: string; sessions: number }[];
     initiators: { value: string; sessions: number }[];
@@ -154,6 +155,19 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
   const asMap = (list: { value: string; sessions: number }[]) =>
     new Map(list.map((c) => [c.value, c.sessions]));
   assert.deepEqual(asMap(report.byType), tally(truth.map((s) => TYPES[String(s.type)] ?? "?")));
+  // Items restored, exported, sent, ... with their sizes, per action.
+  const actions = new Map<string, { items: number; bytes: number }>();
+  for (const e of items) {
+    const a = actions.get(String(e.type)) ?? { items: 0, bytes: 0 };
+    actions.set(String(e.type), {
+      items: a.items + 1,
+      bytes: a.bytes + Number(e.itemSizeBytes ?? 0),
+    });
+  }
+  assert.deepEqual(
+    new Map(report.itemsByAction.map((a) => [a.action, { items: a.items, bytes: a.bytes }])),
+    actions,
+  );
   assert.deepEqual(asMap(report.byResult), tally(truth.map((s) => String(s.result))));
   assert.deepEqual(
     asMap(report.initiators),

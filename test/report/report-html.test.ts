@@ -37,6 +37,7 @@ function report(days: number): RestoreReport {
     byResult: [{ value: "Success", sessions }],
     byClientHost: [{ value: HOSTILE, sessions }],
     initiators: [{ value: `Org ${HOSTILE}`, sessions }],
+    itemsByAction: [{ action: `Export${HOSTILE}`, items: 2, bytes: 10 }],
     busiestDays: [...byDay].sort((a, b) => b.sessions - a.sessions).slice(0, 10),
     byDay,
     items: [],
