@@ -155,6 +155,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         tenants: config.logs.tenants,
       },
       registry,
+      // The tenant label is bounded as the organization label: tenants derived per organization.
+      tenantLabelLimit: Math.max(0, ...servers.map((s) => s.labelLimits.organization)),
       logger: logger.child({ component: "logs" }),
       scrub: createScrubber(secrets),
       clock,

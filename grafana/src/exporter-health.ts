@@ -1,5 +1,5 @@
 // "VBO exporter health": is every VBO server polled, how long polls take and why they fail, and
-// whether the audit log reaches Loki (outbox backlog, age, failures, dead letters).
+// whether the audit log reaches Loki (outbox backlog, age, failures, dead letters; per Loki tenant).
 import {
   dashboard,
   fields,
@@ -183,6 +183,28 @@ export function exporterHealth(config: MixinConfig = MIXIN): Dashboard {
           ],
         ]),
         fields("s"),
+      ),
+      timeseries(
+        "Oldest waiting record per Loki tenant",
+        "With logs.tenants each Loki tenant drains on its own: the tenant whose line climbs is the one whose delivery is stuck (without tenants, one line per exporter).",
+        prom([
+          [
+            `max by (instance, tenant) (${M.vbo_log_outbox_oldest_record_age_seconds})`,
+            { legend: "{{instance}} {{tenant}}" },
+          ],
+        ]),
+        fields("s"),
+      ),
+      timeseries(
+        "Export failures per Loki tenant",
+        "Failed export attempts per second, by Loki tenant and reason (without tenants, by reason).",
+        prom([
+          [
+            `sum by (tenant, reason) (rate(${M.vbo_log_export_failures_total}[$__rate_interval])) > 0`,
+            { legend: "{{tenant}} {{reason}}" },
+          ],
+        ]),
+        fields("cps"),
       ),
       timeseries(
         "Records exported",

@@ -148,9 +148,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (list) list.push(letter);
         else byReason.set(letter.reason, [letter]);
       }
+      // Counted per destination and reason; `records` (a quarantined chunk's) has one letter.
+      const counts = new Map<string, { destination: string; reason: string; n: number }>();
+      for (const { destination, reason } of letters) {
+        const key = `${destination}\u0000${reason}`;
+        const entry = counts.get(key) ?? { destination, reason, n: 0 };
+        entry.n += records ?? 1;
+        counts.set(key, entry);
+      }
+      for (const c of counts.values()) metrics.deadLettered(c.destination, c.reason, c.n);
       for (const [reason, list] of byReason) {
         const count = records ?? list.length;
-        metrics.deadLettered.inc({ reason }, count);
         const first = list[0] as NewDeadLetter;
         const fields = { reason, status: first.status, receiverMessage: first.message };
         const message = "log records moved to the dead-letter table";

@@ -32,6 +32,7 @@ import type { Clock } from "../clock.ts";
 import { describeError, toReason } from "../errors.ts";
 import type { Every } from "../every.ts";
 import type { Logger } from "../logger.ts";
+import { DEFAULT_LABEL_LIMITS } from "../pipeline/labels.ts";
 import type { BatchSink, PollResult } from "../pipeline/types.ts";
 import type { StateTransaction } from "../state/transaction.ts";
 import { createTenantRouter } from "../tenants/tenant-router.ts";
@@ -47,6 +48,7 @@ import { routeByTenant } from "./record-tenant.ts";
 import { recordsFromPoll } from "./records.ts";
 import { createRepeatLog } from "./repeat-log.ts";
 import { createSender, type PassResult } from "./sender.ts";
+import { createTenantLabels } from "./tenant-labels.ts";
 
 export type { LogsOptions } from "./options.ts";
 
@@ -68,6 +70,11 @@ export interface LogPipelineDeps {
   readonly scrub?: (text: string) => string;
   /** Random source for retry jitter (tests). */
   readonly random?: () => number;
+  /**
+   * Tenants derived per organization that get a `tenant` label value of their own before the rest
+   * count as `other` (default: the organization label's default limit).
+   */
+  readonly tenantLabelLimit?: number;
   /** The timer of a long drain's progress lines (default every 10 s). */
   readonly progressEvery?: Every;
 }
@@ -92,13 +99,27 @@ function displayEndpoint(endpoint: string): string {
 export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
   const { store, logger, clock } = deps;
   const options = resolveLogsOptions(deps.options);
-  const metrics = createLogMetrics(deps.registry, {
-    pending: () => store.outbox.pendingRecords(),
-    oldestEnqueuedAtMs: () => store.outbox.oldestEnqueuedAtMs(),
-    deadLetters: () => store.outbox.deadLetterCount(),
-    limit: options.outboxMaxRecords,
-    now: () => clock.now(),
-  });
+  const tenants = options.tenants;
+  const tenantLabels = createTenantLabels(
+    tenants === null
+      ? null
+      : {
+          configured: [tenants.defaultTenant, ...Object.values(tenants.organizations)],
+          limit: deps.tenantLabelLimit ?? DEFAULT_LABEL_LIMITS.organization,
+        },
+  );
+  const metrics = createLogMetrics(
+    deps.registry,
+    {
+      pending: () => store.outbox.pendingRecords(),
+      oldestEnqueuedAtMs: () => store.outbox.oldestEnqueuedAtMs(),
+      deadLetters: () => store.outbox.deadLetterCount(),
+      byDestination: () => store.outbox.byDestination(),
+      limit: options.outboxMaxRecords,
+      now: () => clock.now(),
+    },
+    tenantLabels,
+  );
   let transport: Transport | null = null;
   if (options.endpoint !== null) {
     transport = createHttpTransport(
@@ -113,7 +134,6 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
       () => clock.now(),
     );
   }
-  const tenants = options.tenants;
   // With tenants, a destination is a Loki tenant id and goes as that tenant's X-Scope-OrgID.
   const headersFor = (destination: string): Record<string, string> =>
     tenants === null ? {} : { "X-Scope-OrgID": destination };
@@ -283,7 +303,7 @@ export function createLogPipeline(deps: LogPipelineDeps): LogPipeline {
           chunks.enqueue(tx, records);
         } catch (error) {
           if (error instanceof OutboxFullError) {
-            metrics.outboxFull.inc();
+            metrics.outboxFull();
             logger.error(
               { server: batch.server, pending: error.pending, limit: error.limit },
               "log outbox full: this poll batch is refused and will be read again (backpressure)",

@@ -62,14 +62,17 @@ export function createSender(deps: SenderDeps): Sender {
   const { outbox, metrics, logger, clock } = deps;
   const repeatLog = deps.repeatLog ?? createRepeatLog(logger, clock);
 
-  const delivered = (outcome: Extract<ExportOutcome, { kind: "delivered" }>, records: number) => {
-    metrics.exported.inc(records);
-    metrics.lastExport.set(clock.now() / 1000);
+  const delivered = (
+    destination: string,
+    outcome: Extract<ExportOutcome, { kind: "delivered" }>,
+    records: number,
+  ) => {
+    metrics.exported(destination, records);
     if (outcome.rejectedRecords > 0) {
       // OTLP partial success names no records, and the spec forbids retrying the request:
       // count and log it; the records have left the outbox.
-      metrics.rejected.inc({ reason: "partial_success" }, outcome.rejectedRecords);
-      metrics.failures.inc({ reason: "partial_success" });
+      metrics.rejected(destination, "partial_success", outcome.rejectedRecords);
+      metrics.failed(destination, "partial_success");
       repeatLog.note(
         "warn",
         "partial_success",
@@ -99,10 +102,10 @@ export function createSender(deps: SenderDeps): Sender {
       signal,
     );
     if (outcome.kind === "delivered") {
-      delivered(outcome, records.length);
+      delivered(chunk.destination, outcome, records.length);
       return { delivered: records.length, refused: [], unsettled: [], retry: null };
     }
-    metrics.failures.inc({ reason: outcome.reason });
+    metrics.failed(chunk.destination, outcome.reason);
     if (outcome.kind === "retry")
       return {
         delivered: 0,
@@ -148,10 +151,10 @@ export function createSender(deps: SenderDeps): Sender {
     const outcome = await deps.deliver(chunk.request, chunk.destination, signal);
     if (outcome.kind === "delivered") {
       outbox.acknowledge(chunk);
-      delivered(outcome, chunk.recordCount);
+      delivered(chunk.destination, outcome, chunk.recordCount);
       return { exported: chunk.recordCount, deadLettered: 0, retry: null };
     }
-    metrics.failures.inc({ reason: outcome.reason });
+    metrics.failed(chunk.destination, outcome.reason);
     if (outcome.kind === "retry")
       return {
         exported: 0,

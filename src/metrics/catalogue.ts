@@ -9,6 +9,8 @@ export interface MetricSpec {
   readonly type: MetricType;
   readonly help: string;
   readonly labels: readonly string[];
+  /** Labels among `labels` that only some configurations give (tenant: with logs.tenants). */
+  readonly optionalLabels?: readonly string[];
   readonly buckets?: readonly number[];
 }
 
@@ -80,6 +82,10 @@ export const LOG_DEAD_LETTER_REASONS = [
 
 /** Why the receiver rejected records without naming them: exported at 0. */
 export const LOG_REJECTED_REASONS = ["partial_success"] as const;
+
+/** The per-destination vbo_log_* series: what their tenant label is. */
+const TENANT_NOTE =
+  "Label tenant: the Loki tenant (X-Scope-OrgID) when logs.tenants is configured, absent otherwise.";
 
 /** The catalogue, by metric name. */
 export const CATALOGUE = {
@@ -217,18 +223,21 @@ export const CATALOGUE = {
   },
   vbo_log_records_exported_total: {
     type: "counter",
-    help: "Audit log records the log receiver acknowledged (or written to the console output).",
-    labels: [],
+    help: `Audit log records the log receiver acknowledged (or written to the console output). ${TENANT_NOTE}`,
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_outbox_records: {
     type: "gauge",
-    help: "Audit log records waiting in the durable outbox for the log receiver to acknowledge them.",
-    labels: [],
+    help: `Audit log records waiting in the durable outbox for the log receiver to acknowledge them. ${TENANT_NOTE}`,
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_outbox_oldest_record_age_seconds: {
     type: "gauge",
-    help: "How long the record that has waited longest in the outbox has waited since it was enqueued (0 when empty).",
-    labels: [],
+    help: `How long the record that has waited longest in the outbox has waited since it was enqueued (0 when empty). ${TENANT_NOTE}`,
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_outbox_limit_records: {
     type: "gauge",
@@ -237,28 +246,33 @@ export const CATALOGUE = {
   },
   vbo_log_dead_letter_records: {
     type: "gauge",
-    help: "Audit log records in the dead-letter table (rejected by the receiver, kept for replay).",
-    labels: [],
+    help: `Audit log records in the dead-letter table (rejected by the receiver, kept for replay). ${TENANT_NOTE}`,
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_export_failures_total: {
     type: "counter",
-    help: "Failed export requests by reason (unreachable, timeout, tls, rate_limited, unavailable, server_error, unauthorized, receiver_config, too_old, bad_request, ...).",
-    labels: ["reason"],
+    help: `Failed export requests by reason (unreachable, timeout, tls, rate_limited, unavailable, server_error, unauthorized, receiver_config, too_old, bad_request, ...). ${TENANT_NOTE}`,
+    labels: ["reason", "tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_records_dead_lettered_total: {
     type: "counter",
-    help: "Audit log records moved to the dead-letter table, by reason (too_old, out_of_order, too_large, bad_request, ...).",
-    labels: ["reason"],
+    help: `Audit log records moved to the dead-letter table, by reason (too_old, out_of_order, too_large, bad_request, ...). ${TENANT_NOTE}`,
+    labels: ["reason", "tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_records_rejected_total: {
     type: "counter",
-    help: "Records the receiver reported as rejected in an OTLP partial success (not identifiable, so not dead-lettered).",
-    labels: ["reason"],
+    help: `Records the receiver reported as rejected in an OTLP partial success (not identifiable, so not dead-lettered). ${TENANT_NOTE}`,
+    labels: ["reason", "tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_last_export_timestamp_seconds: {
     type: "gauge",
-    help: "Unix time of the last export the log receiver acknowledged.",
-    labels: [],
+    help: `Unix time of the last export the log receiver acknowledged. ${TENANT_NOTE}`,
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
   },
   vbo_log_outbox_full_total: {
     type: "counter",

@@ -54,6 +54,15 @@ export interface DeadLetterEntry {
   readonly deadLetteredAtMs: number;
 }
 
+/** One destination's share of the outbox and the dead letters. */
+export interface DestinationCounts {
+  readonly destination: string;
+  /** Records waiting, and the enqueue time of its longest-waiting chunk (null when none waits). */
+  readonly records: number;
+  readonly oldestEnqueuedAtMs: number | null;
+  readonly deadLetters: number;
+}
+
 /** What may be read at any time. */
 export interface OutboxReads {
   /** Records (not chunks) waiting in the outbox. */
@@ -65,6 +74,8 @@ export interface OutboxReads {
   /** The chunk of `destination` to send next: oldest record time first, then insertion order. */
   nextChunk(destination: string): StoredChunk | null;
   deadLetterCount(): number;
+  /** Per destination with records waiting or dead letters, in destination order. */
+  byDestination(): DestinationCounts[];
   /** Dead letters in the order they were set aside, all or those of one reason. */
   listDeadLetters(limit: number, reason?: string | null): DeadLetterEntry[];
 }
@@ -99,6 +110,13 @@ export function outboxTables(db: DatabaseSync): OutboxWrites {
     totals: db.prepare("SELECT outbox_records, dead_letters FROM log_totals WHERE id = 1"),
     oldest: db.prepare("SELECT min(enqueued_at_ms) AS t FROM log_chunks"),
     destinations: db.prepare("SELECT DISTINCT destination FROM log_chunks ORDER BY destination"),
+    backlogs: db.prepare(
+      `SELECT destination, sum(record_count) AS records, min(enqueued_at_ms) AS oldest
+       FROM log_chunks GROUP BY destination`,
+    ),
+    deadPerDestination: db.prepare(
+      "SELECT destination, count(*) AS n FROM log_dead_letter GROUP BY destination",
+    ),
     next: db.prepare(
       `SELECT id, destination, oldest_ns / 1000000 AS oldest_ms, newest_ns / 1000000 AS newest_ms,
          record_count, enqueued_at_ms, content_type, content_encoding, body
@@ -161,6 +179,36 @@ export function outboxTables(db: DatabaseSync): OutboxWrites {
       };
     },
     deadLetterCount: () => Number(totals()?.dead_letters ?? 0),
+    byDestination() {
+      const counts = new Map<string, { records: number; oldest: number | null; dead: number }>();
+      const of = (destination: string) => {
+        let entry = counts.get(destination);
+        if (!entry) {
+          entry = { records: 0, oldest: null, dead: 0 };
+          counts.set(destination, entry);
+        }
+        return entry;
+      };
+      for (const row of statements.backlogs.all() as {
+        destination: string;
+        records: number;
+        oldest: number;
+      }[]) {
+        const entry = of(row.destination);
+        entry.records = Number(row.records);
+        entry.oldest = Number(row.oldest);
+      }
+      for (const row of statements.deadPerDestination.all() as { destination: string; n: number }[])
+        of(row.destination).dead = Number(row.n);
+      return [...counts]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([destination, c]) => ({
+          destination,
+          records: c.records,
+          oldestEnqueuedAtMs: c.oldest,
+          deadLetters: c.dead,
+        }));
+    },
     listDeadLetters(limit, reason = null) {
       const rows = statements.listDead.all(Math.max(0, Math.floor(limit)), reason) as {
         id: number;

@@ -8,6 +8,8 @@ export interface MetricContract {
   readonly name: string;
   readonly kind: MetricKind;
   readonly labels: readonly string[];
+  /** Labels among `labels` only some configurations give (tenant: with logs.tenants). */
+  readonly optionalLabels?: readonly string[];
 }
 
 const SESSION = ["server", "organization", "restore_type", "client_host"] as const;
@@ -35,12 +37,37 @@ export const agreedMetrics: readonly MetricContract[] = [
   { name: "vbo_poll_errors_total", kind: "counter", labels: ["server", "reason"] },
   { name: "vbo_server_info", kind: "gauge", labels: ["server", "version", "api_version"] },
   { name: "vbo_exporter_build_info", kind: "gauge", labels: ["version"] },
-  { name: "vbo_log_records_exported_total", kind: "counter", labels: [] },
-  { name: "vbo_log_outbox_records", kind: "gauge", labels: [] },
-  { name: "vbo_log_outbox_oldest_record_age_seconds", kind: "gauge", labels: [] },
-  { name: "vbo_log_export_failures_total", kind: "counter", labels: ["reason"] },
-  { name: "vbo_log_records_dead_lettered_total", kind: "counter", labels: ["reason"] },
-  { name: "vbo_log_last_export_timestamp_seconds", kind: "gauge", labels: [] },
+  {
+    name: "vbo_log_records_exported_total",
+    kind: "counter",
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
+  },
+  { name: "vbo_log_outbox_records", kind: "gauge", labels: ["tenant"], optionalLabels: ["tenant"] },
+  {
+    name: "vbo_log_outbox_oldest_record_age_seconds",
+    kind: "gauge",
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
+  },
+  {
+    name: "vbo_log_export_failures_total",
+    kind: "counter",
+    labels: ["reason", "tenant"],
+    optionalLabels: ["tenant"],
+  },
+  {
+    name: "vbo_log_records_dead_lettered_total",
+    kind: "counter",
+    labels: ["reason", "tenant"],
+    optionalLabels: ["tenant"],
+  },
+  {
+    name: "vbo_log_last_export_timestamp_seconds",
+    kind: "gauge",
+    labels: ["tenant"],
+    optionalLabels: ["tenant"],
+  },
 ];
 
 /** Series Prometheus itself adds for every scrape target. */

@@ -5,5 +5,10 @@ import type { MetricContract } from "./ops-contract.ts";
 
 /** Every metric the exporter defines, with its type and label names. */
 export async function definedMetrics(): Promise<MetricContract[]> {
-  return METRICS.map((m) => ({ name: m.name, kind: m.type, labels: [...m.labels] }));
+  return METRICS.map((m) => ({
+    name: m.name,
+    kind: m.type,
+    labels: [...m.labels],
+    ...(m.optionalLabels === undefined ? {} : { optionalLabels: [...m.optionalLabels] }),
+  }));
 }

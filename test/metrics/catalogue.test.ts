@@ -27,6 +27,7 @@ test("the registry registers exactly the catalogue's metrics, types, help and la
       pending: () => 0,
       oldestEnqueuedAtMs: () => null,
       deadLetters: () => 0,
+      byDestination: () => [],
       limit: 1,
       now: () => 0,
     });

@@ -83,6 +83,7 @@ test("the log pipeline's failure, dead-letter and rejection counters exist at 0 
     pending: () => 0,
     oldestEnqueuedAtMs: () => null,
     deadLetters: () => 0,
+    byDestination: () => [],
     limit: 1,
     now: () => 0,
   });

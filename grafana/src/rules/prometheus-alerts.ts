@@ -4,6 +4,11 @@ import { type MixinConfig, runbookUrl } from "../mixin-config.ts";
 import type { AlertRule, RuleFile } from "./rule-model.ts";
 import { selector } from "./rule-model.ts";
 
+// The Loki tenant of a log-pipeline alert, named in its description when the series has one
+// (logs.tenants); summaries stay generic.
+const FOR_TENANT = "{{ with $labels.tenant }} for Loki tenant {{ . }}{{ end }}";
+const TENANT_SELECTOR = '{{ with $labels.tenant }}{tenant="{{ . }}"}{{ end }}';
+
 function alert(
   config: MixinConfig,
   rule: Omit<AlertRule, "annotations"> & {
@@ -163,12 +168,13 @@ export function alertRules(config: MixinConfig): RuleFile {
         rules: [
           alert(config, {
             alert: "VboLogExportBacklogGrowing",
-            expr: `${s("vbo_log_outbox_oldest_record_age_seconds")} > 900\nand on (job, instance)\nderiv(${s("vbo_log_outbox_records")}[15m]) >= 0`,
+            // Per Loki tenant when logs.tenants is configured (each drains on its own): one
+            // tenant's outage fires for that tenant only. Without tenants the label is absent.
+            expr: `${s("vbo_log_outbox_oldest_record_age_seconds")} > 900\nand on (job, instance, tenant)\nderiv(${s("vbo_log_outbox_records")}[15m]) >= 0`,
             for: "15m",
             labels: { severity: "warning", category: "availability" },
             summary: "Audit log records are not reaching Loki.",
-            description:
-              "The oldest audit record in the outbox of {{ $labels.instance }} has waited {{ $value | humanizeDuration }} and the backlog is not shrinking; vbo_log_export_failures_total shows why exports fail.",
+            description: `The oldest audit record in the outbox of {{ $labels.instance }}${FOR_TENANT} has waited {{ $value | humanizeDuration }} and the backlog is not shrinking; vbo_log_export_failures_total${TENANT_SELECTOR} shows why exports fail.`,
           }),
           alert(config, {
             alert: "VboLogRecordsDeadLettered",
@@ -176,8 +182,7 @@ export function alertRules(config: MixinConfig): RuleFile {
             expr: `increase(${s("vbo_log_records_dead_lettered_total")}[15m]) > 0`,
             labels: { severity: "warning", category: "availability" },
             summary: "Loki rejected audit log records; they were dead-lettered.",
-            description:
-              '{{ printf "%.0f" $value }} audit record(s) were rejected by the log receiver of {{ $labels.instance }} with reason {{ $labels.reason }} in the last 15 minutes and moved to the dead-letter table instead of Loki.',
+            description: `{{ printf "%.0f" $value }} audit record(s) were rejected by the log receiver of {{ $labels.instance }}${FOR_TENANT} with reason {{ $labels.reason }} in the last 15 minutes and moved to the dead-letter table instead of Loki.`,
           }),
         ],
       },
