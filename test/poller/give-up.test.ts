@@ -8,10 +8,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { type TestContext, test } from "node:test";
 import { Registry } from "prom-client";
 import { systemClock } from "../../src/clock.ts";
-import { silentLogger } from "../../src/logger.ts";
+import { createLogger, silentLogger } from "../../src/logger.ts";
 import { createLogPipeline, type LogPipeline } from "../../src/logs/pipeline.ts";
 import type { BatchSink } from "../../src/pipeline/types.ts";
 import { type FaultSettings, NO_FAULTS } from "../../src/simulator/faults.ts";
@@ -56,11 +57,20 @@ async function startWorld(
       for (const s of sinks) s.writeInTransaction(tx, batch);
     },
   };
+  /** What the exporter logged, line by line (JSON). */
+  const logged: Record<string, unknown>[] = [];
+  const logSink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+      done();
+    },
+  });
   let core: Core;
   const open = () => {
     core = startCore({
       targets: [{ name: "lab", url: sim.url, username: sim.username, password: sim.password }],
       clock,
+      logger: createLogger("info", logSink),
       dir,
       sinks: [sink],
       poller: { lookbackMs: 86_400_000 },
@@ -86,7 +96,7 @@ async function startWorld(
     await core.close({ keepDir: true });
     open();
   };
-  return { sim, clock, ids, dir, core: () => core, sinks, poll, metric, raw, restart };
+  return { sim, clock, ids, dir, core: () => core, sinks, logged, poll, metric, raw, restart };
 }
 
 /** A log pipeline over the core's state that ships to a real OTLP receiver. */
@@ -172,6 +182,16 @@ test("an ended session whose event never reads well is finished after the grace,
     "the record was quarantined once",
   );
 
+  const warnings = () => world.logged.filter((l) => String(l.msg).includes("finished without"));
+  assert.equal(warnings().length, 1, "the give-up is logged");
+  const [warning] = warnings();
+  assert.equal(warning?.level, 40, "as a warning");
+  assert.equal(warning?.server, "lab");
+  assert.equal(warning?.session, id);
+  assert.equal(warning?.unreadableEvents, 1);
+  assert.match(String(warning?.msg), /1 of its events still cannot be read/);
+  assert.match(String(warning?.msg), /quarantine list --server lab/);
+
   // No more re-reads, however long it goes on.
   world.sim.resetStats();
   await world.poll(MINUTE);
@@ -226,6 +246,7 @@ test("an ended session whose event never reads well is finished after the grace,
   await world.poll(MINUTE);
   assert.equal(await world.metric("vbo_restore_events_total"), sent.events - sent.unreadable);
   assert.equal(core.store.quarantine.open("lab").length, 1);
+  assert.equal(warnings().length, 1, "logged once");
 });
 
 test("a session still running on VBO is never given up; its grace starts when it ends", async (t) => {
