@@ -13,7 +13,9 @@ Lists the records VBO sent that the exporter could not read (a null or missing r
 value of the wrong type, a bad timestamp, an events list that answers 404), which it kept in its
 state so that the rest of the audit went on: how many per kind and reason, and the newest ones with
 the field at fault and their JSON as VBO sent it (secrets removed). The exporter reads each again on
-later polls and takes it, once, when it reads well; it is then resolved.
+later polls and takes it, once, when it reads well; it is then resolved. A session VBO reports
+ended whose records stay unreadable through the grace is finished without them: they stay listed,
+"given up" (never counted, not read again, even should VBO send them readably later).
 
 Flags:
   --config FILE    the exporter's configuration (its state.dir is used)
@@ -57,7 +59,14 @@ export const quarantineCommand: Command = {
         console.log(`${store.file}: no ${what}s${server === null ? "" : ` of server ${server}`}`);
         return 0;
       }
-      console.log(`${store.file}: ${rows.length} ${what}${rows.length === 1 ? "" : "s"}`);
+      const givenUp = rows.filter((r) => r.resolvedAtMs === null && r.givenUpAtMs !== null);
+      console.log(
+        `${store.file}: ${rows.length} ${what}${rows.length === 1 ? "" : "s"}${
+          givenUp.length === 0
+            ? ""
+            : ` (${givenUp.length} given up: their sessions ended and were finished without them; never counted, not read again)`
+        }`,
+      );
       const per = new Map<string, number>();
       for (const row of rows) {
         const key = `${row.kind} ${row.reason}`;
@@ -67,9 +76,11 @@ export const quarantineCommand: Command = {
         console.log(`  ${key}: ${count}`);
       for (const row of rows.slice(0, limit)) {
         const state =
-          row.resolvedAtMs === null
-            ? "unread"
-            : `resolved ${new Date(row.resolvedAtMs).toISOString()}`;
+          row.resolvedAtMs !== null
+            ? `resolved ${new Date(row.resolvedAtMs).toISOString()}`
+            : row.givenUpAtMs !== null
+              ? `unread given-up ${new Date(row.givenUpAtMs).toISOString()}`
+              : "unread";
         const fields = [
           new Date(row.lastSeenMs).toISOString(),
           `server=${clean(row.server)}`,

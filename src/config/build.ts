@@ -104,6 +104,10 @@ export function buildConfig(
         maxBytes: server.batchMaxBytes ?? DEFAULTS.pollBatchMaxBytes,
         maxSessions: DEFAULTS.pollBatchMaxSessions,
       },
+      unreadableGiveUp: {
+        reads: DEFAULTS.unreadableGiveUpReads,
+        afterMs: ms(DEFAULTS.unreadableGiveUpAfter),
+      },
       clientHostLimit: server.clientHostLimit ?? DEFAULTS.clientHostLimit,
       labelMaxLength: server.labelMaxLength ?? DEFAULTS.labelMaxLength,
       labelLimits: {

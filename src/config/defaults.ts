@@ -25,6 +25,13 @@ export const DEFAULTS = {
   pollBatchMaxBytes: 4_194_304,
   /** ...and, as a safety cap, this many sessions. */
   pollBatchMaxSessions: 500,
+  /**
+   * A session VBO reports ended whose unreadable events stay unreadable is finished without them
+   * once they have been read this many times since it ended...
+   */
+  unreadableGiveUpReads: 3,
+  /** ...and this long after the exporter first saw it ended. */
+  unreadableGiveUpAfter: "1h",
   clientHostLimit: 500,
   labelMaxLength: 128,
   dropClientHostLabel: false,

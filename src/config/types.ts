@@ -45,6 +45,8 @@ export interface ServerConfig {
   readonly sliceMs: number;
   /** Bounds of one commit (one transaction with the log outbox). */
   readonly batch: BatchLimits;
+  /** When an ended session whose unreadable events stay unreadable is finished without them. */
+  readonly unreadableGiveUp: { readonly reads: number; readonly afterMs: number };
   /** Distinct client_host label values per server before overflow goes to `other`. */
   readonly clientHostLimit: number;
   /** Most characters of a metric label value taken from VBO; longer ones end in `~` and a hash. */

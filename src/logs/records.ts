@@ -1,7 +1,7 @@
 // Pure mapping PollResult → OTLP log records: the audit record contract lives here and only here.
 
 import { restoreTypeLabel, splitClientHost } from "../pipeline/labels.ts";
-import type { PollResult, SessionEvent } from "../pipeline/types.ts";
+import type { PollResult, SessionEvent, Unread } from "../pipeline/types.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 import { boundAttributes, boundedText, MAX_BODY_CHARS } from "./bounded-text.ts";
 import { otlpTimeUnixNano } from "./record-time.ts";
@@ -181,8 +181,8 @@ function secondsBetween(startNs: bigint, endNs: bigint): number {
   return Number(diff / 1_000_000_000n) + Number(diff % 1_000_000_000n) / 1e9;
 }
 
-/** The one-line summary body of a finished session. */
-export function sessionSummary(session: RestoreSession): string {
+/** The one-line summary body of a finished session (and what it was finished without). */
+export function sessionSummary(session: RestoreSession, unread?: Unread): string {
   const host = splitClientHost(session.clientHost);
   const parts = [
     `${restoreTypeLabel(session.type)} restore session ${session.name ?? session.id}`,
@@ -191,15 +191,24 @@ export function sessionSummary(session: RestoreSession): string {
   if (session.initiatedBy) parts.push(`initiated by ${session.initiatedBy}`);
   parts.push(`from ${host.host}`);
   if (session.organization) parts.push(`for ${session.organization}`);
-  return parts.join(" ");
+  const summary = parts.join(" ");
+  if (unread === undefined) return summary;
+  const missing = unread.eventList
+    ? "its events list could not be read"
+    : `${unread.events} of its events could not be read`;
+  return `${summary}; ${missing} (never counted; see quarantine list)`;
 }
 
-/** The record of one finished session (timestamp = endTime; creationTime when VBO sent none). */
+/**
+ * The record of one finished session (timestamp = endTime; creationTime when VBO sent none). A
+ * session finished without events VBO never sent readably says how many (`unread`).
+ */
 export function sessionRecord(
   server: string,
   observedAtNs: bigint,
   session: RestoreSession,
   context: RecordContext,
+  unread?: Unread,
 ): LogRecord {
   const end = session.endTime ?? session.creationTime;
   const list = sessionAttributes(new AttributeList(), session)
@@ -211,7 +220,9 @@ export function sessionRecord(
     .double(
       "vbo.session.duration_seconds",
       session.endTime === null ? null : secondsBetween(session.creationTime.ns, session.endTime.ns),
-    );
+    )
+    .int("vbo.session.unreadable_events", unread?.events)
+    .string("vbo.session.event_list_unreadable", unread?.eventList === true ? "true" : null);
   const severity = sessionSeverity(session.result);
   return {
     key: `session:${session.id}`,
@@ -221,7 +232,7 @@ export function sessionRecord(
     observedTimeUnixNano: observedAtNs,
     severityNumber: severity.number,
     severityText: severity.text,
-    body: boundedText(sessionSummary(session), MAX_BODY_CHARS),
+    body: boundedText(sessionSummary(session, unread), MAX_BODY_CHARS),
     resource: resourceAttributes(server, context),
     attributes: boundAttributes(list.items),
   };
@@ -247,7 +258,9 @@ export function recordsFromPoll(poll: PollResult, context: RecordContext): LogRe
     eventRecord(poll.server, poll.observedAtNs, entry, context),
   );
   for (const session of poll.finishedSessions) {
-    records.push(sessionRecord(poll.server, poll.observedAtNs, session, context));
+    records.push(
+      sessionRecord(poll.server, poll.observedAtNs, session, context, poll.unread?.get(session.id)),
+    );
   }
   return records;
 }

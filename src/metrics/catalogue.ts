@@ -151,6 +151,11 @@ export const CATALOGUE = {
     help: "Records VBO sent that could not be read (kind session, event or event_list; reason missing_field, wrong_type, bad_timestamp, not_an_object or not_found), kept in the state's quarantine instead of failing the poll; each record counts once. List them with `vbo-restore-exporter quarantine list`.",
     labels: ["server", "kind", "reason"],
   },
+  vbo_restore_sessions_finished_with_unreadable_events_total: {
+    type: "counter",
+    help: "Restore sessions VBO reports ended whose unreadable events (or events list) stayed unreadable through a grace after the session ended (read again several times, for an hour), so it was finished without them: the session counts in vbo_restore_sessions_finished_total, those events never count and stay in the quarantine. List them with `vbo-restore-exporter quarantine list`.",
+    labels: ["server"],
+  },
   vbo_server_info: {
     type: "gauge",
     help: "Always 1: the VBO product version and the REST API version in use.",

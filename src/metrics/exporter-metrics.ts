@@ -149,6 +149,17 @@ export function createExporterMetrics(
     for (const row of store.quarantine.counts())
       this.inc({ server: row.server, kind: row.kind, reason: row.reason }, row.count);
   });
+  // Read from the quarantine too: a session given up keeps its rows, so the count only grows.
+  counter(
+    registry,
+    "vbo_restore_sessions_finished_with_unreadable_events_total",
+    function collect(this: Counter) {
+      this.reset();
+      for (const server of options.servers) this.inc({ server }, 0);
+      for (const row of store.quarantine.givenUpCounts())
+        this.inc({ server: row.server }, row.sessions);
+    },
+  );
   const backfill = {
     ratio: gauge(registry, "vbo_backfill_progress_ratio"),
     reached: gauge(registry, "vbo_backfill_reached_timestamp_seconds"),

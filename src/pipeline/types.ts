@@ -16,6 +16,19 @@ export interface PollResult {
   readonly finishedSessions: readonly RestoreSession[];
   /** Events never seen before, each with the session it belongs to (as of this poll). */
   readonly newEvents: readonly SessionEvent[];
+  /**
+   * Finished sessions (by id) whose events VBO never sent readably: finished without them after a
+   * grace (their records stay in the quarantine). Absent or without the id: nothing is missing.
+   */
+  readonly unread?: ReadonlyMap<string, Unread>;
+}
+
+/** What a session finished without its unreadable records lacks. */
+export interface Unread {
+  /** Events VBO listed that could not be read: never counted. */
+  readonly events: number;
+  /** Its events list itself could not be read (how many events it lacks is unknown). */
+  readonly eventList: boolean;
 }
 
 export interface SessionEvent {

@@ -1,6 +1,7 @@
 // Cuts the stream of read chunks into commits bounded by events, bytes and (a safety cap) sessions.
 // A session larger than a batch is split: its first part is committed as new (still running for
 // the store), later parts as updates, and only its last part can finish it.
+import type { Unread } from "../pipeline/types.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 
 export interface BatchBounds {
@@ -26,6 +27,8 @@ export interface BatchPart {
   readonly takeAll: boolean;
   /** When the session was re-read by id (epoch ms). */
   readonly rereadAtMs?: number;
+  /** Set on the last part of an ended session finished without its unreadable records. */
+  readonly unread?: Unread;
 }
 
 export interface Batch {
@@ -85,6 +88,7 @@ export function createBatchBuilder(bounds: BatchBounds): BatchBuilder {
         session: piece.session,
         events: [...previous.events, ...list],
         last,
+        ...(piece.unread === undefined ? {} : { unread: piece.unread }),
       };
       return;
     }

@@ -1,17 +1,20 @@
 // One poll of one server, as a pipeline: plan (list slices) → fetch (N requests in flight) → cut
 // into bounded batches → commit in time order while the next reads are under way. It takes the
-// poller's memory and returns the next one; the state store holds what survives a restart.
+// poller's memory and returns the next one; the state store holds what survives a restart. An
+// ended session whose unreadable events stay unreadable past the grace is finished without them.
 import type { Clock } from "../clock.ts";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.ts";
-import type { BatchSink } from "../pipeline/types.ts";
-import type { LabelPolicy, StateStore } from "../state/store.ts";
+import type { BatchSink, Unread } from "../pipeline/types.ts";
+import { quarantineKey } from "../state/quarantine-table.ts";
+import { isStopped, type LabelPolicy, type StateStore } from "../state/store.ts";
 import type { VboClient } from "../vbo/types.ts";
 import type { UnreadableRecord } from "../vbo/unreadable.ts";
 import { type BatchBounds, createBatchBuilder } from "./batch-builder.ts";
 import { readChangeFeed } from "./change-feed.ts";
 import { type CommitContext, type CommitState, commitBatch } from "./commit-batch.ts";
 import { MAX_TRUSTED_CLOCK_OFFSET_MS } from "./cursor.ts";
-import { fetchInOrder } from "./fetch-pool.ts";
+import { type Chunk, fetchInOrder } from "./fetch-pool.ts";
+import { type GiveUpGrace, graceIsOver, unreadOf } from "./give-up.ts";
 import { planPoll } from "./plan.ts";
 import {
   changesActedOn,
@@ -28,6 +31,7 @@ export interface CycleOptions {
   readonly sliceMs: number;
   readonly batch: BatchBounds;
   readonly eventConcurrency: number;
+  readonly giveUp: GiveUpGrace;
   readonly policy: LabelPolicy;
 }
 
@@ -43,6 +47,8 @@ export interface CycleDeps {
   readonly onVanished?: (sessionId: string) => void;
   /** Called once for each record quarantined for the first time (it could not be read). */
   readonly onQuarantined?: (record: UnreadableRecord) => void;
+  /** Called once for each ended session finished without its unreadable records (given up). */
+  readonly onGivenUp?: (sessionId: string, unread: Unread) => void;
   /** Told the poll's range, then how far its commits have come. */
   readonly progress?: PollProgress;
 }
@@ -120,16 +126,42 @@ export async function runPollCycle(
   const totals = { newSessions: 0, newEvents: 0, refreshed: 0, stampedAhead: 0 };
   let cursorNowMs = before.cursorMs;
   let vboNowMs: number | undefined;
+  /** Per session, the events and events lists of its read in this poll that could not be read. */
+  const unreadable = new Map<string, Map<string, UnreadableRecord>>();
   /** Kept in the state, told once; the poll goes on without the record. */
   const quarantine = (record: UnreadableRecord) => {
     if (store.quarantine.add(server, record, clock.now())) deps.onQuarantined?.(record);
+    if (record.kind === "session" || record.sessionId === null) return;
+    const ofSession = unreadable.get(record.sessionId) ?? new Map<string, UnreadableRecord>();
+    ofSession.set(`${record.kind}/${quarantineKey(record)}`, record);
+    unreadable.set(record.sessionId, ofSession);
+  };
+  /**
+   * A read that ended with records quarantined: the session stays running, unless VBO reports it
+   * ended and each of those records has had its grace; then it is finished without them.
+   */
+  const giveUpWhenDue = (chunk: Extract<Chunk, { kind: "events" }>) => {
+    if (!chunk.troubled || !isStopped(chunk.session)) return chunk;
+    const records = [...(unreadable.get(chunk.session.id)?.values() ?? [])];
+    const nowMs = clock.now();
+    const graces = store.quarantine.readAfterEnd(server, records, nowMs);
+    if (graces.length < records.length || !graceIsOver(graces, nowMs, options.giveUp)) return chunk;
+    return { ...chunk, last: true, unread: unreadOf(records) };
   };
   const commit = (batch: ReturnType<typeof builder.flush>) => {
     if (batch === null) return;
+    const givenUp = batch.parts.filter((part) => part.last && part.unread !== undefined);
+    // Marked before the commit: should the commit not happen, the next poll reads the session
+    // again and decides anew (a record taken then is resolved).
+    for (const part of givenUp) {
+      const records = [...(unreadable.get(part.session.id)?.values() ?? [])];
+      store.quarantine.giveUp(server, part.session.id, records, clock.now());
+    }
     const done = commitBatch(commitContext, batch, state);
     for (const part of batch.parts) {
       // Taken now: a session read well in full resolves all its records, a new one itself.
-      if (part.last) store.quarantine.resolveSession(server, part.session.id, clock.now());
+      if (part.last && part.unread !== undefined) deps.onGivenUp?.(part.session.id, part.unread);
+      else if (part.last) store.quarantine.resolveSession(server, part.session.id, clock.now());
       else if (part.role === "new")
         store.quarantine.resolveSession(server, part.session.id, clock.now(), ["session"]);
     }
@@ -233,7 +265,7 @@ export async function runPollCycle(
         deps.onVanished?.(chunk.id);
       } else {
         if (chunk.role === "refresh" && chunk.first) totals.refreshed++;
-        for (const batch of builder.add(chunk)) commit(batch);
+        for (const batch of builder.add(giveUpWhenDue(chunk))) commit(batch);
       }
     }
     commit(builder.flush());

@@ -1,5 +1,5 @@
 // Pure: from what the server returned and what the state knows, the PollResult of one batch.
-import type { PollResult, SessionEvent } from "../pipeline/types.ts";
+import type { PollResult, SessionEvent, Unread } from "../pipeline/types.ts";
 import { isStopped } from "../state/store.ts";
 import type { RestoreEvent, RestoreSession } from "../vbo/types.ts";
 import type { BatchPart } from "./batch-builder.ts";
@@ -86,13 +86,16 @@ export function buildPollResult(input: BatchInput): BuiltBatch {
   const finishedSessions: RestoreSession[] = [];
   const updatedSessions: RestoreSession[] = [];
   const newEvents: SessionEvent[] = [];
+  const unread = new Map<string, Unread>();
   const waited = new Map<string, readonly RestoreEvent[]>();
   const nextOffsets = new Map<string, number>();
   for (const part of input.parts) {
     const { session } = part;
     if (part.role === "new") newSessions.push(session);
-    if (part.last && isStopped(session)) finishedSessions.push(session);
-    else if (part.role === "refresh") updatedSessions.push(session);
+    if (part.last && isStopped(session)) {
+      finishedSessions.push(session);
+      if (part.unread !== undefined) unread.set(session.id, part.unread);
+    } else if (part.role === "refresh") updatedSessions.push(session);
     const split = splitEvents(part, input);
     newEvents.push(...split.taken);
     if (split.waited.length > 0) waited.set(session.id, split.waited);
@@ -106,6 +109,7 @@ export function buildPollResult(input: BatchInput): BuiltBatch {
       updatedSessions,
       finishedSessions,
       newEvents,
+      ...(unread.size === 0 ? {} : { unread }),
     },
     waited,
     nextOffsets,

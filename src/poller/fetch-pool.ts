@@ -23,6 +23,11 @@ export type Chunk =
        * session with a record quarantined in this read has none (its read ends without it).
        */
       readonly last: boolean;
+      /**
+       * The read ended, but a record of it was quarantined: the chunk is not last, unless the
+       * session is given up (finished without that record).
+       */
+      readonly troubled: boolean;
       /** When the session was re-read by id (epoch ms), on its first chunk. */
       readonly rereadAtMs?: number;
     }
@@ -304,6 +309,7 @@ export async function* fetchInOrder(
           fromOffset,
           first,
           last,
+          troubled: ended && head.troubled,
           ...(first && head.rereadAtMs !== undefined ? { rereadAtMs: head.rereadAtMs } : {}),
         };
         continue;

@@ -14,6 +14,7 @@ import type { BatchBounds } from "./batch-builder.ts";
 import { readChangeFeed } from "./change-feed.ts";
 import { createClockWatch } from "./clock-watch.ts";
 import { runPollCycle } from "./cycle.ts";
+import type { GiveUpGrace } from "./give-up.ts";
 import { EMPTY_POLL_MEMORY, type PollMemory } from "./poll-memory.ts";
 import { createProgressWatch } from "./progress-watch.ts";
 
@@ -32,6 +33,8 @@ export interface ServerPollerOptions {
   readonly batch: BatchBounds;
   /** Requests for events in flight at most. */
   readonly eventConcurrency: number;
+  /** When an ended session whose unreadable events stay unreadable is finished without them. */
+  readonly giveUp: GiveUpGrace;
   readonly policy: LabelPolicy;
   /** Random source for the interval jitter (tests pass a fixed one). */
   readonly random?: () => number;
@@ -49,6 +52,7 @@ export function pollerOptionsFor(server: ServerConfig): ServerPollerOptions {
     sliceMs: server.sliceMs,
     batch: server.batch,
     eventConcurrency: server.eventConcurrency,
+    giveUp: server.unreadableGiveUp,
     policy: {
       clientHostLimit: server.clientHostLimit,
       dropClientHostLabel: server.dropClientHostLabel,
@@ -156,6 +160,15 @@ export function createServerPoller(deps: ServerPollerDeps): ServerPoller {
                 field: record.field,
               },
               `VBO sent a ${record.kind.replace("_", " ")} that cannot be read (${record.message}); it is quarantined (see: vbo-restore-exporter quarantine list) and the poll goes on`,
+            ),
+          onGivenUp: (id, unread) =>
+            logger.warn(
+              {
+                session: id,
+                unreadableEvents: unread.events,
+                eventListUnreadable: unread.eventList,
+              },
+              `the restore session ${id} ended on VBO but ${unread.eventList ? "its events list" : `${unread.events} of its events`} still cannot be read after the grace; it is finished without ${unread.eventList || unread.events !== 1 ? "them" : "it"}: never counted, not read again, kept in the quarantine (see: vbo-restore-exporter quarantine list --server ${server})`,
             ),
           options,
           progress,

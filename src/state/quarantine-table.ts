@@ -1,5 +1,6 @@
 // The quarantine in the state: one row per record VBO sent that could not be read (kept with its
-// scrubbed, bounded JSON, the reason and the field), until it reads well and is taken (resolved).
+// scrubbed, bounded JSON, the reason and the field), until it reads well and is taken (resolved),
+// or its session, ended on VBO, is finished without it after a grace (given up: kept, still open).
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { UnreadableRecord } from "../vbo/unreadable.ts";
@@ -18,6 +19,27 @@ export interface QuarantineRow {
   readonly firstSeenMs: number;
   readonly lastSeenMs: number;
   readonly resolvedAtMs: number | null;
+  /** Reads since its session was seen ended that still found it unreadable. */
+  readonly endedReads: number;
+  /** When a read first found it unreadable with its session ended (epoch ms); null before. */
+  readonly endedSeenMs: number | null;
+  /**
+   * When its session was finished without it (epoch ms): it was never counted and is not read
+   * again. The row stays open (resolvedAtMs null).
+   */
+  readonly givenUpAtMs: number | null;
+}
+
+/** How far a record still unreadable after its session ended is into its grace. */
+export interface EndedGrace {
+  readonly endedReads: number;
+  readonly endedSeenMs: number;
+}
+
+/** Sessions finished without their unreadable records, per server (a counter's value). */
+export interface GivenUpCount {
+  readonly server: string;
+  readonly sessions: number;
 }
 
 /** Rows quarantined per server, kind and reason (resolved ones included: a counter's value). */
@@ -41,6 +63,25 @@ export interface QuarantineTable {
     nowMs: number,
     kinds?: readonly string[],
   ): number;
+  /**
+   * Tells the records of one read of an ended session that were still unreadable (inside the
+   * caller's transaction): each counts one more read since the session ended, the first one
+   * setting when. Returns each one's grace so far (records not quarantined are left out).
+   */
+  readAfterEnd(server: string, records: readonly UnreadableRecord[], nowMs: number): EndedGrace[];
+  /**
+   * The session is finished without `records` (inside the caller's transaction): they are marked
+   * given up and stay open; its other open rows (records that read well and were taken) are
+   * resolved. Returns how many were given up.
+   */
+  giveUp(
+    server: string,
+    sessionId: string,
+    records: readonly UnreadableRecord[],
+    nowMs: number,
+  ): number;
+  /** Sessions finished without some of their records, per server (given up and still open). */
+  givenUpCounts(): GivenUpCount[];
   /** The open rows of a server. */
   open(server: string): QuarantineRow[];
   /** Rows, newest first; only open ones unless `all`. */
@@ -70,6 +111,9 @@ interface Row {
   first_seen_ms: number;
   last_seen_ms: number;
   resolved_at_ms: number | null;
+  ended_reads: number;
+  ended_seen_ms: number | null;
+  given_up_at_ms: number | null;
 }
 
 const toRow = (r: Row): QuarantineRow => ({
@@ -85,6 +129,9 @@ const toRow = (r: Row): QuarantineRow => ({
   firstSeenMs: r.first_seen_ms,
   lastSeenMs: r.last_seen_ms,
   resolvedAtMs: r.resolved_at_ms,
+  endedReads: Number(r.ended_reads),
+  endedSeenMs: r.ended_seen_ms,
+  givenUpAtMs: r.given_up_at_ms,
 });
 
 export function quarantineTable(db: DatabaseSync): QuarantineTable {
@@ -96,10 +143,29 @@ export function quarantineTable(db: DatabaseSync): QuarantineTable {
     `UPDATE quarantine SET last_seen_ms = ?, reason = ?, field = ?, message = ?, raw = ?, resolved_at_ms = NULL
      WHERE server = ? AND kind = ? AND record_key = ?`,
   );
+  // A record taken after all is no longer given up (a give-up whose commit did not happen).
   const resolve = db.prepare(
-    `UPDATE quarantine SET resolved_at_ms = ?
+    `UPDATE quarantine SET resolved_at_ms = ?, given_up_at_ms = NULL
      WHERE server = ? AND session_id = ? AND resolved_at_ms IS NULL
        AND (? IS NULL OR kind IN (SELECT value FROM json_each(?)))`,
+  );
+  const readEnded = db.prepare(
+    `UPDATE quarantine SET ended_reads = ended_reads + 1, ended_seen_ms = coalesce(ended_seen_ms, ?)
+     WHERE server = ? AND kind = ? AND record_key = ? AND resolved_at_ms IS NULL
+     RETURNING ended_reads, ended_seen_ms`,
+  );
+  const markGivenUp = db.prepare(
+    `UPDATE quarantine SET given_up_at_ms = coalesce(given_up_at_ms, ?)
+     WHERE server = ? AND kind = ? AND record_key = ? AND resolved_at_ms IS NULL`,
+  );
+  const resolveOthers = db.prepare(
+    `UPDATE quarantine SET resolved_at_ms = ?, given_up_at_ms = NULL
+     WHERE server = ? AND session_id = ? AND resolved_at_ms IS NULL
+       AND kind || char(0) || record_key NOT IN (SELECT value FROM json_each(?))`,
+  );
+  const givenUp = db.prepare(
+    `SELECT server, count(DISTINCT session_id) AS n FROM quarantine
+     WHERE given_up_at_ms IS NOT NULL AND resolved_at_ms IS NULL GROUP BY server`,
   );
   const open = db.prepare(
     "SELECT * FROM quarantine WHERE server = ? AND resolved_at_ms IS NULL ORDER BY first_seen_ms",
@@ -140,6 +206,30 @@ export function quarantineTable(db: DatabaseSync): QuarantineTable {
       );
       return false;
     },
+    readAfterEnd(server, records, nowMs) {
+      const graces: EndedGrace[] = [];
+      for (const record of records) {
+        const row = readEnded.get(nowMs, server, record.kind, quarantineKey(record)) as
+          | { ended_reads: number; ended_seen_ms: number }
+          | undefined;
+        if (row !== undefined)
+          graces.push({ endedReads: Number(row.ended_reads), endedSeenMs: row.ended_seen_ms });
+      }
+      return graces;
+    },
+    giveUp(server, sessionId, records, nowMs) {
+      let count = 0;
+      for (const record of records)
+        count += Number(markGivenUp.run(nowMs, server, record.kind, quarantineKey(record)).changes);
+      const kept = JSON.stringify(records.map((r) => `${r.kind}\u0000${quarantineKey(r)}`));
+      resolveOthers.run(nowMs, server, sessionId, kept);
+      return count;
+    },
+    givenUpCounts: () =>
+      (givenUp.all() as { server: string; n: number }[]).map((r) => ({
+        server: r.server,
+        sessions: Number(r.n),
+      })),
     resolveSession: (server, sessionId, nowMs, kinds) => {
       const only = kinds === undefined ? null : JSON.stringify(kinds);
       return Number(resolve.run(nowMs, server, sessionId, only, only).changes);

@@ -2,7 +2,7 @@
 // meta table marks the file as ours.
 
 export const APPLICATION_ID = "vbo-restore-exporter";
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** Where chunks go until records are routed per organization (a Loki tenant, say). */
 export const DEFAULT_DESTINATION = "default";
@@ -202,5 +202,38 @@ export const MIGRATIONS: readonly string[] = [
   // A tenant user's newest sessions are found by organization, not by scanning everyone's.
   `
   CREATE INDEX IF NOT EXISTS sessions_by_organization ON sessions (organization, creation_ns);
+`,
+  // The grace of a quarantined record whose session VBO reports ended: how many reads since then
+  // still found it unreadable, from when; and when its session was finished without it (given up).
+  // The table is rebuilt rather than altered, so that the migration can run again on a file whose
+  // version was set back (as every earlier one can).
+  `
+  DROP TABLE IF EXISTS quarantine_next;
+  CREATE TABLE quarantine_next (
+    server TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    record_id TEXT,
+    session_id TEXT,
+    reason TEXT NOT NULL,
+    field TEXT,
+    message TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    resolved_at_ms INTEGER,
+    ended_reads INTEGER NOT NULL DEFAULT 0,
+    ended_seen_ms INTEGER,
+    given_up_at_ms INTEGER,
+    PRIMARY KEY (server, kind, record_key)
+  ) WITHOUT ROWID;
+  INSERT INTO quarantine_next (server, kind, record_key, record_id, session_id, reason, field,
+    message, raw, first_seen_ms, last_seen_ms, resolved_at_ms)
+  SELECT server, kind, record_key, record_id, session_id, reason, field, message, raw,
+    first_seen_ms, last_seen_ms, resolved_at_ms FROM quarantine;
+  DROP TABLE quarantine;
+  ALTER TABLE quarantine_next RENAME TO quarantine;
+  CREATE INDEX IF NOT EXISTS quarantine_open ON quarantine (server, session_id)
+    WHERE resolved_at_ms IS NULL;
 `,
 ];

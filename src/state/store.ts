@@ -119,6 +119,10 @@ export function openStateStore(options: { dir: string; logger?: Logger }): State
     add: (server, record, nowMs) => transaction(() => quarantined.add(server, record, nowMs)),
     resolveSession: (server, id, nowMs, kinds) =>
       transaction(() => quarantined.resolveSession(server, id, nowMs, kinds)),
+    readAfterEnd: (server, records, nowMs) =>
+      transaction(() => quarantined.readAfterEnd(server, records, nowMs)),
+    giveUp: (server, id, records, nowMs) =>
+      transaction(() => quarantined.giveUp(server, id, records, nowMs)),
   };
   const statements = {
     sessionKnown: db.prepare(

@@ -26,7 +26,10 @@ function stateReader(options: {
     | "serverState"
     | "quarantine"
   > = {
-    quarantine: { counts: () => [] } as unknown as StateStore["quarantine"],
+    quarantine: {
+      counts: () => [],
+      givenUpCounts: () => [],
+    } as unknown as StateStore["quarantine"],
     counterRows: () => options.counters ?? [],
     durationRows: () => [],
     lastSessionRows: () => [],

@@ -21,7 +21,10 @@ function stateReader(): StateStore {
     | "serverState"
     | "quarantine"
   > = {
-    quarantine: { counts: () => [] } as unknown as StateStore["quarantine"],
+    quarantine: {
+      counts: () => [],
+      givenUpCounts: () => [],
+    } as unknown as StateStore["quarantine"],
     counterRows: () => [
       {
         metric: "vbo_restore_sessions_total",

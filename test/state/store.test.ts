@@ -226,7 +226,7 @@ test("event ids are kept only while their session runs, and a schema-1 file is c
   setSchemaVersion(file, 1);
   const reopened = openStateStore({ dir });
   t.after(() => reopened.close());
-  assert.equal(rows("SELECT value FROM meta WHERE key = 'schema_version'"), 7);
+  assert.equal(rows("SELECT value FROM meta WHERE key = 'schema_version'"), 8);
   assert.deepEqual([...reopened.seenEventIds("lab", "r")], []);
   assert.deepEqual([...reopened.seenEventIds("lab", "w")], ["w1"]);
 });
@@ -253,7 +253,7 @@ test("an empty (0-byte) state file is refused with what happened and the ways ou
   assert.ok(statSync(join(fresh, STATE_FILE_NAME)).size > 0);
   assert.equal(
     readNumber(join(fresh, STATE_FILE_NAME), "SELECT value FROM meta WHERE key = 'schema_version'"),
-    7,
+    8,
   );
 });
 
