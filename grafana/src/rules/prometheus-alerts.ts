@@ -164,6 +164,28 @@ export function alertRules(config: MixinConfig): RuleFile {
         ],
       },
       {
+        name: "vbo-exporter.unreadable-records",
+        rules: [
+          alert(config, {
+            alert: "VboRecordsQuarantined",
+            // Every kind and reason is exported at 0 per server from the start.
+            expr: `increase(${s("vbo_records_quarantined_total")}[1h]) > 0`,
+            labels: { severity: "warning", category: "availability" },
+            summary: "VBO sent records the exporter cannot read; they are quarantined, not counted.",
+            description:
+              '{{ printf "%.0f" $value }} {{ $labels.kind }} record(s) from VBO server {{ $labels.server }} could not be read ({{ $labels.reason }}) in the last hour on {{ $labels.instance }}: they are kept in the quarantine and are not in the metrics or the audit log until they read well; `vbo-restore-exporter quarantine list --server {{ $labels.server }}` shows them.',
+          }),
+          alert(config, {
+            alert: "VboSessionsFinishedWithUnreadableEvents",
+            expr: `increase(${s("vbo_restore_sessions_finished_with_unreadable_events_total")}[1h]) > 0`,
+            labels: { severity: "warning", category: "availability" },
+            summary: "Restore sessions were finished without events VBO never sent readably.",
+            description:
+              '{{ printf "%.0f" $value }} restore session(s) of VBO server {{ $labels.server }} ended on VBO with events that stayed unreadable through the grace, and were finished without them on {{ $labels.instance }}: those events are not in the metrics or the audit log; `vbo-restore-exporter quarantine list --server {{ $labels.server }}` lists them as given up.',
+          }),
+        ],
+      },
+      {
         name: "vbo-exporter.log-pipeline",
         rules: [
           alert(config, {
