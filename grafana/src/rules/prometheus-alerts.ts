@@ -171,7 +171,8 @@ export function alertRules(config: MixinConfig): RuleFile {
             // Every kind and reason is exported at 0 per server from the start.
             expr: `increase(${s("vbo_records_quarantined_total")}[1h]) > 0`,
             labels: { severity: "warning", category: "availability" },
-            summary: "VBO sent records the exporter cannot read; they are quarantined, not counted.",
+            summary:
+              "VBO sent records the exporter cannot read; they are quarantined, not counted.",
             description:
               '{{ printf "%.0f" $value }} {{ $labels.kind }} record(s) from VBO server {{ $labels.server }} could not be read ({{ $labels.reason }}) in the last hour on {{ $labels.instance }}: they are kept in the quarantine and are not in the metrics or the audit log until they read well; `vbo-restore-exporter quarantine list --server {{ $labels.server }}` shows them.',
           }),
