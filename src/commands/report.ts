@@ -1,6 +1,7 @@
 // `report`: one organization's restore activity over a period, read from VBO and written as JSON
 // or a self-contained HTML page.
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { localSubjects } from "../audit/local-entries.ts";
 import type { WatchedSubject } from "../audit/watchlist.ts";
@@ -9,7 +10,7 @@ import { describeError } from "../errors.ts";
 import { collectReport } from "../report/collect-report.ts";
 import { parsePeriod } from "../report/period.ts";
 import { printPdf } from "../report/print-pdf.ts";
-import { renderReportHtml } from "../report/report-html.ts";
+import { PAPER_SIZES, renderReportHtml } from "../report/report-html.ts";
 import { scrub } from "../secrets/scrub.ts";
 import { AuditCommandError, connect, findOrganization } from "./audit-connect.ts";
 import { type Command, UsageError } from "./command.ts";
@@ -33,6 +34,7 @@ Flags:
   --to TIME            end of the period, exclusive
   --format FORMAT      json (default), html (one self-contained page) or pdf (that page printed
                        by headless Chromium when installed: Debian's chromium; needs --out)
+  --paper SIZE         the printed page: A4 (default) or Letter
   --out FILE           write there instead of standard output`;
 
 const OPTIONS = {
@@ -44,8 +46,26 @@ const OPTIONS = {
   month: { type: "string" },
   format: { type: "string" },
   out: { type: "string" },
+  paper: { type: "string" },
   help: { type: "boolean" },
 } as const;
+
+/** Says before reading VBO (which can take long) that the output cannot be written. */
+function checkWritable(out: string): void {
+  const dir = dirname(resolve(out));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`--out: the directory ${dir} does not exist`);
+  }
+  if (!isDir) throw new UsageError(`--out: ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out: cannot write in ${dir} (permission denied)`);
+  }
+}
 
 export const reportCommand: Command = {
   name: "report",
@@ -71,8 +91,11 @@ export const reportCommand: Command = {
     const format = values.format ?? "json";
     if (format !== "json" && format !== "html" && format !== "pdf")
       throw new UsageError("--format: expected json, html or pdf");
+    const paper = PAPER_SIZES.find((p) => p.toLowerCase() === (values.paper ?? "A4").toLowerCase());
+    if (paper === undefined) throw new UsageError("--paper: expected A4 or Letter");
     if (format === "pdf" && values.out === undefined)
       throw new UsageError("--format pdf needs --out FILE");
+    if (values.out !== undefined) checkWritable(values.out);
     const { server, client } = connect(values.config, values.server);
     try {
       const org = await findOrganization(client, values.organization);
@@ -106,9 +129,9 @@ export const reportCommand: Command = {
       if (read >= 500 && process.stderr.isTTY) process.stderr.write("\n");
       const output =
         format === "pdf"
-          ? await printPdf(renderReportHtml(report))
+          ? await printPdf(renderReportHtml(report, { paper }))
           : format === "html"
-            ? renderReportHtml(report)
+            ? renderReportHtml(report, { paper })
             : `${JSON.stringify(report, null, 2)}\n`;
       if (values.out === undefined) process.stdout.write(output);
       else writeFileSync(values.out, output);

@@ -6,7 +6,7 @@ import type { Context } from "koa";
 import { describeError, toReason } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { parsePeriod } from "../report/period.ts";
-import { renderReportHtml } from "../report/report-html.ts";
+import { PAPER_SIZES, renderReportHtml } from "../report/report-html.ts";
 import type { ReportService } from "../report/report-service.ts";
 import type { RestoreReport } from "../report/restore-report.ts";
 import type { AccessScope } from "./access.ts";
@@ -91,6 +91,12 @@ export async function serveReport(
     plain(ctx, 400, "format: expected html, pdf or json");
     return;
   }
+  const paperText = (param(ctx, "paper") ?? "A4").toLowerCase();
+  const paper = PAPER_SIZES.find((p) => p.toLowerCase() === paperText);
+  if (paper === undefined) {
+    plain(ctx, 400, "paper: expected A4 or Letter");
+    return;
+  }
   const organization = param(ctx, "organization");
   if (organization === undefined) {
     plain(
@@ -160,7 +166,7 @@ export async function serveReport(
         `VBO did not list the period's sessions within ${Math.round(timeoutMs / 1000)} s; ask for a shorter period or use the report command`,
       );
     } else if (reason === "busy") {
-      ctx.set("Retry-After", "30");
+      ctx.set("Retry-After", "60");
       plain(ctx, 503, describeError(error));
     } else if (reason === "too_large") {
       plain(ctx, 400, describeError(error));
@@ -201,7 +207,7 @@ export async function serveReport(
     ctx.body = `${JSON.stringify(report, null, 2)}\n`;
     return;
   }
-  const html = renderReportHtml(report);
+  const html = renderReportHtml(report, { paper });
   if (format === "html" || deps.printPdf === undefined) {
     ctx.status = 200;
     ctx.type = "text/html; charset=utf-8";
@@ -218,6 +224,8 @@ export async function serveReport(
     deps.logger?.warn({ err: describeError(error) }, "a PDF report could not be printed");
     // The printer's sentence ends with the report command's flag; the web's words replace it.
     const why = describeError(error).replace(/; --format html writes the same report$/, "");
+    // A full print queue passes; a missing browser does not, so only the queue says when to retry.
+    if (toReason(error) === "busy") ctx.set("Retry-After", "60");
     plain(ctx, 503, `the PDF could not be printed: ${why}; format=html is the same report`);
   }
 }

@@ -1,6 +1,7 @@
 // A restore report as one self-contained HTML page (inline style, no scripts, no external
 // resources), every value escaped; it prints as is (the PDF is this page printed).
 import { escapeHtml } from "../http/html.ts";
+import { parseIsoMs, utcText } from "../http/time-text.ts";
 import { chartDays, dayChartSvg, MAX_DAY_BARS } from "./day-chart-svg.ts";
 import type { Count, RestoreReport } from "./restore-report.ts";
 
@@ -10,10 +11,32 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding
 td.num{text-align:right;font-variant-numeric:tabular-nums}.totals td{font-weight:bold}
 .note{color:#555;max-width:60em}.warn{color:#8a4b00;font-weight:bold}
 svg.chart{display:block;max-width:100%;height:auto}figure{margin:.5em 0}
-@page{margin:14mm}
-@media print{body{margin:0;font-size:10pt}h1,h2{break-after:avoid;page-break-after:avoid}
+table.wide{width:100%}td.text{overflow-wrap:anywhere}td.word,td.time,td.num{white-space:nowrap}
+@media print{body{margin:0;font-size:9pt}h1,h2{break-after:avoid;page-break-after:avoid}
 tr,svg.chart,.totals{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
-table{max-width:100%}td{overflow-wrap:anywhere}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
+table{max-width:100%}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
+
+/** Paper sizes a printed report may take (CSS @page size names). */
+export const PAPER_SIZES = ["A4", "Letter"] as const;
+export type PaperSize = (typeof PAPER_SIZES)[number];
+
+export interface ReportHtmlOptions {
+  /** Default A4. */
+  readonly paper?: PaperSize;
+}
+
+/** A VBO time as one short UTC form (`2026-11-04 07:56:37Z`); other text as it is. */
+function when(text: string | null): string {
+  if (text === null || text === "") return "";
+  const ms = parseIsoMs(text);
+  return ms === null ? text : utcText(ms);
+}
+
+/** A session id shortened for the detail tables (the appendix has each session whole). */
+function shortId(id: string | null): string {
+  if (id === null) return "";
+  return id.length > 13 ? id.slice(0, 8) : id;
+}
 
 function bytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -26,16 +49,32 @@ function bytes(n: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+/**
+ * A column's kind: free text that may wrap anywhere (names, paths, messages), a short word that
+ * never breaks (types, results), a time, or a number. Numbers are right-aligned.
+ */
+type Column = readonly [label: string, kind?: "text" | "word" | "time" | "num"];
+
+function table(
+  head: readonly (string | Column)[],
+  rows: readonly (readonly (string | number)[])[],
+  wide = false,
+): string {
   if (rows.length === 0) return "<p>None.</p>";
-  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const columns = head.map((h): Column => (typeof h === "string" ? [h] : h));
+  const th = columns.map(([label]) => `<th>${escapeHtml(label)}</th>`).join("");
   const body = rows
     .map(
       (row) =>
-        `<tr>${row.map((c) => (typeof c === "number" ? `<td class="num">${c}</td>` : `<td>${escapeHtml(c)}</td>`)).join("")}</tr>`,
+        `<tr>${row
+          .map((c, i) => {
+            const kind = typeof c === "number" ? "num" : (columns[i]?.[1] ?? "text");
+            return `<td class="${kind}">${escapeHtml(c)}</td>`;
+          })
+          .join("")}</tr>`,
     )
     .join("\n");
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<table${wide ? ' class="wide"' : ""}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 const counts = (title: string, label: string, list: readonly Count[]) =>
@@ -65,12 +104,19 @@ function busiestDays(report: RestoreReport): string {
     days.length === 0
       ? ""
       : `<figure>${dayChartSvg(days, caption)}<figcaption class="note">${escapeHtml(caption)}.</figcaption></figure>`;
-  return `<h2>Busiest days (UTC)</h2>
+  return `<h2>Sessions per day (UTC)</h2>
 ${chart}
+<h3>Busiest days</h3>
 ${table(
   ["Day", "Sessions"],
   report.busiestDays.map((c) => [c.value, c.sessions]),
 )}`;
+}
+
+function runningNote(report: RestoreReport): string {
+  const n = report.totals.runningSessions;
+  if (n === 0) return "";
+  return `<p class="note">${n} session${n === 1 ? " was" : "s were"} still running when the report was made: counted with the result <em>Running</em>, as VBO's result is final only once a session has stopped; their events so far are counted.</p>`;
 }
 
 function watchedSection(report: RestoreReport): string {
@@ -91,19 +137,28 @@ ${notes.join("\n")}
   return `${head}
 ${table(
   ["Subject", "Events"],
-  report.watchedBySubject.map((c) => [c.value, c.sessions]),
+  report.watchedBySubject.map((c) => [c.subject, c.events]),
 )}
 ${table(
-  ["Time", "Subject", "Initiated by", "Client host", "Event", "Item", "Session"],
+  [
+    ["Time (UTC)", "time"],
+    "Subject",
+    "Initiated by",
+    "Client host",
+    ["Event", "word"],
+    "Item",
+    ["Session", "word"],
+  ],
   report.watched.map((w) => [
-    w.time,
+    when(w.time),
     w.subject,
     w.initiatedBy ?? "unknown",
     w.clientHost,
     w.eventType,
     w.item ?? "",
-    w.sessionId,
+    shortId(w.sessionId),
   ]),
+  true,
 )}`;
 }
 
@@ -112,10 +167,10 @@ function unreadableSection(report: RestoreReport): string {
   return `<h2>Records that could not be read</h2>
 <p class="note">VBO sent these records for the period but they could not be read; they are not in the counts above.</p>
 ${table(
-  ["What", "Session", "Record", "Reason", "Field", "Message"],
+  [["What", "word"], ["Session", "word"], "Record", ["Reason", "word"], "Field", "Message"],
   report.unreadable.map((u) => [
     u.kind,
-    u.sessionId ?? "",
+    shortId(u.sessionId),
     u.recordId ?? "",
     u.reason,
     u.field ?? "",
@@ -124,17 +179,19 @@ ${table(
 )}`;
 }
 
-export function renderReportHtml(report: RestoreReport): string {
+export function renderReportHtml(report: RestoreReport, options: ReportHtmlOptions = {}): string {
   const t = report.totals;
   const title = `Restore activity of ${report.organization}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>${STYLE}</style></head><body>
+<style>${STYLE}
+@page{size:${options.paper ?? "A4"};margin:12mm}</style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>Server ${escapeHtml(report.server)}, sessions started from ${escapeHtml(report.from)} to ${escapeHtml(report.to)}.</p>
 <table class="totals"><tbody>
 <tr><th>Sessions</th><td class="num">${t.sessions}</td></tr>
 <tr><th>Failed sessions</th><td class="num">${t.failedSessions}</td></tr>
+<tr><th>Sessions still running</th><td class="num">${t.runningSessions}</td></tr>
 <tr><th>Events</th><td class="num">${t.events}</td></tr>
 <tr><th>Items</th><td class="num">${t.items}</td></tr>
 <tr><th>Item bytes</th><td class="num">${t.itemBytes} (${escapeHtml(bytes(t.itemBytes))})</td></tr>
@@ -149,12 +206,13 @@ ${counts("Sessions by result", "Result", report.byResult)}
 ${counts("Sessions by client host", "Client host", report.byClientHost)}
 ${counts("Initiators", "Initiated by", report.initiators)}
 ${initiatorNote(report)}
+${runningNote(report)}
 <h2>Failures</h2>
 ${table(
-  ["Time", "Session", "Event", "Item", "Message"],
+  [["Time (UTC)", "time"], ["Session", "word"], ["Event", "word"], "Item", "Message"],
   report.failures.map((f) => [
-    f.time,
-    f.sessionId,
+    when(f.time),
+    shortId(f.sessionId),
     f.eventType ?? "session",
     f.item ?? "",
     f.message,
@@ -162,31 +220,40 @@ ${table(
 )}
 <h2>Items by action</h2>
 ${table(
-  ["Action", "Items", "Bytes"],
-  report.itemsByAction.map((a) => [a.action, a.items, `${a.bytes} (${bytes(a.bytes)})`]),
+  [["Action", "word"], "Items", "Bytes", ["Size", "word"]],
+  report.itemsByAction.map((a) => [a.action, a.items, a.bytes, bytes(a.bytes)]),
 )}
 <h2>Items</h2>
 ${table(
-  ["Time", "Session", "Event", "Status", "Item", "Type", "Bytes"],
+  [
+    ["Time (UTC)", "time"],
+    ["Session", "word"],
+    ["Event", "word"],
+    ["Status", "word"],
+    "Item",
+    "Type",
+    "Bytes",
+  ],
   report.items.map((i) => [
-    i.time,
-    i.sessionId,
+    when(i.time),
+    shortId(i.sessionId),
     i.eventType,
     i.status,
     i.name,
     i.type ?? "",
     i.sizeBytes,
   ]),
+  true,
 )}
 ${unreadableSection(report)}
 <h2>Appendix: sessions</h2>
 ${table(
   [
-    "Start",
-    "End",
+    ["Start (UTC)", "time"],
+    ["End (UTC)", "time"],
     "Session",
-    "Type",
-    "Result",
+    ["Type", "word"],
+    ["Result", "word"],
     "Initiated by",
     "Client host",
     "Events",
@@ -194,9 +261,9 @@ ${table(
     "Bytes",
   ],
   report.sessions.map((s) => [
-    s.start,
-    s.end ?? "",
-    s.name ?? s.id,
+    when(s.start),
+    s.end === null ? "running" : when(s.end),
+    s.name === null ? s.id : `${s.name} (${s.id})`,
     s.restoreType,
     s.result,
     s.initiatedBy ?? "",
@@ -205,6 +272,7 @@ ${table(
     s.items,
     s.itemBytes,
   ]),
+  true,
 )}
 </body></html>
 `;

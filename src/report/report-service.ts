@@ -2,10 +2,11 @@
 // pollers' clients, checked against that server's current watchlist, a few at once (a report
 // reads many pages), finished reports of past periods kept a while so a reload costs nothing.
 import pLimit from "p-limit";
+import { resolveName } from "../audit/resolve.ts";
 import type { Watchlist } from "../audit/watchlist.ts";
 import { ExporterError } from "../errors.ts";
 import { organizationLabel } from "../pipeline/labels.ts";
-import type { VboClient } from "../vbo/types.ts";
+import type { Organization, VboClient } from "../vbo/types.ts";
 import { collectReport, ReportTooLarge } from "./collect-report.ts";
 import type { RestoreReport } from "./restore-report.ts";
 
@@ -67,18 +68,52 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const queued = options.queued ?? 4;
   const keepMs = options.keepMs ?? 600_000;
   const kept = new Map<string, { report: RestoreReport; until: number }>();
-  const known = new Map<string, { names: ReadonlySet<string>; until: number }>();
+  const known = new Map<
+    string,
+    { list: readonly Organization[]; names: ReadonlySet<string>; until: number }
+  >();
 
   const organizationsOf = async (server: string, signal: AbortSignal) => {
     const cached = known.get(server);
-    if (cached && cached.until > options.now()) return cached.names;
+    if (cached && cached.until > options.now()) return cached;
     const client = options.clients.get(server);
     if (client === undefined) throw new ExporterError("not_found", "no such server");
-    const names = new Set(
-      (await client.listOrganizations(signal)).map((o) => organizationLabel(o.name)),
+    const list = await client.listOrganizations(signal);
+    const entry = {
+      list,
+      names: new Set(list.map((o) => organizationLabel(o.name))),
+      until: options.now() + ORGANIZATIONS_KEEP_MS,
+    };
+    known.set(server, entry);
+    return entry;
+  };
+
+  /**
+   * The organization label the provider meant: the name as typed, or the organization whose name,
+   * Microsoft 365 domain or id it is (letter case ignored), as the report command takes them.
+   */
+  const resolveOrganization = async (server: string, typed: string, signal: AbortSignal) => {
+    const { list, names } = await organizationsOf(server, signal);
+    if (names.has(typed)) return typed;
+    const resolution = resolveName(
+      typed,
+      list.map((o) => ({
+        value: o,
+        keys: [o.id, o.name, o.officeName],
+        label: `"${organizationLabel(o.name)}"`,
+      })),
     );
-    known.set(server, { names, until: options.now() + ORGANIZATIONS_KEEP_MS });
-    return names;
+    if (resolution.kind === "found") return organizationLabel(resolution.value.name);
+    const hint =
+      resolution.kind === "ambiguous"
+        ? `; it matches ${resolution.labels.join(" and ")}: name one exactly`
+        : resolution.nearest.length === 0
+          ? ""
+          : `; did you mean ${resolution.nearest.join(" or ")}?`;
+    throw new ExporterError(
+      "not_found",
+      `VBO server "${server}" has no organization named "${typed}" (names are as the organization label has them; a Microsoft 365 domain or id works too)${hint}`,
+    );
   };
 
   return {
@@ -87,7 +122,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       const answers = await Promise.allSettled(
         [...options.clients.keys()].map(async (server) => ({
           server,
-          names: await organizationsOf(server, signal),
+          names: (await organizationsOf(server, signal)).names,
         })),
       );
       const list: ReportTarget[] = [];
@@ -109,12 +144,10 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         );
       // Checked before the kept reports: a tenant's empty report of a removed organization must
       // not answer the provider's request for that name.
-      if (query.mustExist && !(await organizationsOf(query.server, signal)).has(query.organization))
-        throw new ExporterError(
-          "not_found",
-          `VBO server "${query.server}" has no organization named "${query.organization}" (names are as the organization label has them)`,
-        );
-      const key = JSON.stringify([query.server, query.organization, query.fromMs, query.toMs]);
+      const organization = query.mustExist
+        ? await resolveOrganization(query.server, query.organization, signal)
+        : query.organization;
+      const key = JSON.stringify([query.server, organization, query.fromMs, query.toMs]);
       const hit = kept.get(key);
       if (hit && hit.until > options.now()) return hit.report;
       if (limit.pendingCount >= queued)
@@ -129,7 +162,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         const report = await collectReport(client, {
           maxSessions,
           server: query.server,
-          organization: query.organization,
+          organization,
           fromMs: query.fromMs,
           toMs: query.toMs,
           signal,

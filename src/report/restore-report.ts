@@ -14,6 +14,12 @@ export interface ActionCount {
   readonly bytes: number;
 }
 
+/** Events that touched one watched subject. */
+export interface SubjectCount {
+  readonly subject: string;
+  readonly events: number;
+}
+
 export interface Count {
   readonly value: string;
   readonly sessions: number;
@@ -83,6 +89,8 @@ export interface RestoreReport {
   readonly totals: {
     readonly sessions: number;
     readonly failedSessions: number;
+    /** Sessions still running when the report was made (result "Running": not final yet). */
+    readonly runningSessions: number;
     readonly events: number;
     readonly items: number;
     readonly itemBytes: number;
@@ -106,8 +114,8 @@ export interface RestoreReport {
   readonly failures: readonly ReportFailure[];
   /** Events that touched a watched subject, oldest first (the watchlist as it was at report time). */
   readonly watched: readonly ReportWatchedAccess[];
-  /** Watched events per subject, most first (`sessions` counts events here). */
-  readonly watchedBySubject: readonly Count[];
+  /** Watched events per subject, most first. */
+  readonly watchedBySubject: readonly SubjectCount[];
   readonly unreadable: readonly ReportUnreadable[];
   /** How many subjects the watchlist had when the report was made (0: none configured). */
   readonly watchlistSubjects: number;
@@ -124,6 +132,12 @@ function isItem(event: RestoreEvent): boolean {
 }
 
 const failed = (status: string) => status.trim().toLowerCase() === "failed";
+
+/** VBO's result of a session still running is interim ("Success" while it works): not final. */
+const stopped = (session: RestoreSession) => session.state.trim().toLowerCase() === "stopped";
+
+/** The result a report counts: VBO's for an ended session, "Running" for one still running. */
+export const RUNNING_RESULT = "Running";
 
 function counted(values: readonly string[], limit = Number.POSITIVE_INFINITY): Count[] {
   const map = new Map<string, number>();
@@ -153,6 +167,8 @@ const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
 export interface SessionSummary {
   readonly creationNs: bigint;
   readonly failed: boolean;
+  /** Still running on VBO when it was read: its result is not final. */
+  readonly running: boolean;
   readonly row: ReportSession;
   readonly items: readonly ReportItem[];
   readonly failures: readonly ReportFailure[];
@@ -175,7 +191,8 @@ export function summarizeSession(
   const watched: ReportWatchedAccess[] = [];
   let sessionBytes = 0;
   let failedEvents = 0;
-  if (failed(session.result))
+  const ended = stopped(session);
+  if (ended && failed(session.result))
     failures.push({
       sessionId: session.id,
       time: session.endTime?.text ?? session.creationTime.text,
@@ -229,14 +246,15 @@ export function summarizeSession(
   }
   return {
     creationNs: session.creationTime.ns,
-    failed: failed(session.result),
+    failed: ended && failed(session.result),
+    running: !ended,
     row: {
       id: session.id,
       name: session.name,
       restoreType: restoreTypeLabel(session.type),
       start: session.creationTime.text,
       end: session.endTime?.text ?? null,
-      result: session.result,
+      result: ended ? session.result : RUNNING_RESULT,
       initiatedBy: session.initiatedBy,
       clientHost: host,
       events: list.length,
@@ -293,6 +311,7 @@ export function assembleReport(
     totals: {
       sessions: sessions.length,
       failedSessions: inPeriod.filter((s) => s.failed).length,
+      runningSessions: inPeriod.filter((s) => s.running).length,
       events: sessions.reduce((sum, s) => sum + s.events, 0),
       items: items.length,
       itemBytes: items.reduce((sum, item) => sum + item.sizeBytes, 0),
@@ -310,7 +329,10 @@ export function assembleReport(
     items,
     failures,
     watched,
-    watchedBySubject: counted(watched.map((w) => w.subject)),
+    watchedBySubject: counted(watched.map((w) => w.subject)).map((c) => ({
+      subject: c.value,
+      events: c.sessions,
+    })),
     unreadable,
     watchlistSubjects: watchlist.subjects.length,
     watchlistError: input.watchlistError ?? null,

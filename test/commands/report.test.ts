@@ -143,7 +143,9 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
   assert.equal(report.organization, org.name);
   assert.deepEqual(report.totals, {
     sessions: truth.length,
-    failedSessions: truth.filter((s) => s.result === "Failed").length,
+    // A session still running has no final result yet: VBO's interim one is not counted.
+    failedSessions: truth.filter((s) => s.state === "Stopped" && s.result === "Failed").length,
+    runningSessions: truth.filter((s) => s.state !== "Stopped").length,
     events: events.length,
     items: items.length,
     itemBytes: items.reduce((sum, e) => sum + Number(e.itemSizeBytes ?? 0), 0),
@@ -168,7 +170,10 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
     new Map(report.itemsByAction.map((a) => [a.action, { items: a.items, bytes: a.bytes }])),
     actions,
   );
-  assert.deepEqual(asMap(report.byResult), tally(truth.map((s) => String(s.result))));
+  assert.deepEqual(
+    asMap(report.byResult),
+    tally(truth.map((s) => (s.state === "Stopped" ? String(s.result) : "Running"))),
+  );
   assert.deepEqual(
     asMap(report.initiators),
     tally(truth.map((s) => String(s.initiatedBy ?? "unknown"))),
@@ -319,4 +324,33 @@ test("report: --month is that UTC month; a reversed or future period is a senten
   const badMonth = await run(sim, ["--organization", org.name, "--month", "2026-13"]);
   assert.equal(badMonth.code, 2);
   assert.match(badMonth.stderr, /--month: expected YYYY-MM like 2026-11/);
+
+  // An output that cannot be written is said before VBO is read, not after.
+  const nowhere = await run(sim, [
+    "--organization",
+    org.name,
+    "--month",
+    month,
+    "--format",
+    "html",
+    "--out",
+    "/nonexistent/dir/r.html",
+  ]);
+  assert.equal(nowhere.code, 2, nowhere.stderr);
+  assert.match(nowhere.stderr, /--out: the directory \/nonexistent\/dir does not exist/);
+  const letter = await run(sim, [
+    "--organization",
+    org.name,
+    "--month",
+    month,
+    "--format",
+    "html",
+    "--paper",
+    "letter",
+  ]);
+  assert.equal(letter.code, 0, letter.stderr);
+  assert.match(letter.stdout, /@page\{size:Letter;/);
+  const paper = await run(sim, ["--organization", org.name, "--month", month, "--paper", "B5"]);
+  assert.equal(paper.code, 2);
+  assert.match(paper.stderr, /--paper: expected A4 or Letter/);
 });

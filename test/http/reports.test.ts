@@ -70,7 +70,8 @@ function truthOf(organization: string, fromMs: number, toMs: number) {
     ids: new Set(sessions.map((s) => s.id)),
     totals: {
       sessions: sessions.length,
-      failedSessions: sessions.filter((s) => s.result === "Failed").length,
+      failedSessions: sessions.filter((s) => s.state === "Stopped" && s.result === "Failed").length,
+      runningSessions: sessions.filter((s) => s.state !== "Stopped").length,
       events: events.length,
       items: items.length,
       itemBytes: items.reduce((sum, e) => sum + Number(e.itemSizeBytes ?? 0), 0),
@@ -243,6 +244,21 @@ test("bad requests get a sentence: reversed, future, too long, unknown format or
     assert.equal(reply.status, status, query);
     assert.match(reply.body, pattern, query);
   }
+  // The provider may name it as the report command takes it: any letter case, domain or id.
+  const org = sim.world.organizations().find((o) => o.name === mine);
+  assert.ok(org);
+  for (const typed of [mine.toUpperCase(), org.id]) {
+    const reply = await get(reportUrl(typed, `${period().query}&format=json`), {
+      headers: provider,
+    });
+    assert.equal(reply.status, 200, reply.body);
+    assert.equal((JSON.parse(reply.body) as { organization: string }).organization, mine);
+  }
+  // A tenant user's organization is matched exactly (it is their scope, not a search).
+  assert.equal(
+    (await get(reportUrl(mine.toUpperCase(), period().query), { headers: tenant })).status,
+    404,
+  );
   const typo = await get(reportUrl("Fabrikm", period().query), { headers: provider });
   assert.equal(typo.status, 404);
   assert.match(typo.body, /has no organization named "Fabrikm"/);
@@ -346,4 +362,40 @@ test("a tenant's report lists their unreadable sessions, never another organizat
     assertNothingOf(others, reply.body, "the tenant's report of unreadable sessions");
   }
   await setFaults({ nullRequiredRate: 0, hugeClientHostRate: 0 });
+});
+
+test("a session still running counts as Running, not with VBO's interim result, until it stops", async () => {
+  const organization = sim.world.organizations().find((o) => o.name === mine);
+  assert.ok(organization);
+  const created = await fetch(`${sim.url}/_simulator/sessions`, {
+    method: "POST",
+    body: JSON.stringify({
+      organization: organization.name,
+      startedSecondsAgo: 30,
+      durationSeconds: 3600,
+      result: "Failed",
+    }),
+  });
+  assert.equal(created.status, 201, await created.clone().text());
+  const { id } = (await created.json()) as { id: string };
+  const fromMs = Date.now() - 3_600_000;
+  const query = `from=${new Date(fromMs).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}&format=json`;
+  const reply = await get(reportUrl(mine, query), { headers: tenant });
+  assert.equal(reply.status, 200, reply.body);
+  const report = JSON.parse(reply.body) as {
+    totals: { runningSessions: number; failedSessions: number };
+    byResult: { value: string; sessions: number }[];
+    sessions: { id: string; result: string; end: string | null }[];
+  };
+  const row = report.sessions.find((s) => s.id === id);
+  assert.deepEqual(row && { result: row.result, end: row.end }, { result: "Running", end: null });
+  assert.ok(report.totals.runningSessions >= 1);
+  assert.equal(
+    report.byResult.find((c) => c.value === "Failed")?.sessions ?? 0,
+    report.sessions.filter((s) => s.result === "Failed").length,
+    "the running session is not counted as failed",
+  );
+  assert.ok(!report.sessions.some((s) => s.id === id && s.result === "Failed"));
+  const html = await get(reportUrl(mine, query.replace("json", "html")), { headers: tenant });
+  assert.match(html.body, /still running when the report was made/);
 });

@@ -26,6 +26,7 @@ function report(days: number): RestoreReport {
     totals: {
       sessions,
       failedSessions: 0,
+      runningSessions: 0,
       events: 3,
       items: 0,
       itemBytes: 0,
@@ -53,7 +54,7 @@ function report(days: number): RestoreReport {
         clientHost: HOSTILE,
       },
     ],
-    watchedBySubject: [{ value: `ceo${HOSTILE}`, sessions: 1 }],
+    watchedBySubject: [{ subject: `ceo${HOSTILE}`, events: 1 }],
     unreadable: [
       {
         kind: "event",
@@ -84,7 +85,7 @@ test("report page: every value escaped, watchlist error and unreadable records s
   assert.match(page, /<th>Records that could not be read<\/th><td class="num">1<\/td>/);
   assert.match(
     page,
-    /<h2>Records that could not be read<\/h2>[\s\S]*<td>event<\/td><td>s-2<\/td><td>&lt;script&gt;[^<]*<\/td><td>missing_field<\/td><td>startTime<\/td>/,
+    /<h2>Records that could not be read<\/h2>[\s\S]*<td[^>]*>event<\/td><td[^>]*>s-2<\/td><td[^>]*>&lt;script&gt;[^<]*<\/td><td[^>]*>missing_field<\/td><td[^>]*>startTime<\/td>/,
   );
   assert.ok(
     page.includes(
