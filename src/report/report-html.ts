@@ -187,7 +187,7 @@ export function renderReportHtml(report: RestoreReport, options: ReportHtmlOptio
 <style>${STYLE}
 @page{size:${options.paper ?? "A4"};margin:12mm}</style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<p>Server ${escapeHtml(report.server)}, sessions started from ${escapeHtml(report.from)} to ${escapeHtml(report.to)}.</p>
+<p>Server ${escapeHtml(report.server)}, sessions started from ${escapeHtml(when(report.from))} up to (not including) ${escapeHtml(when(report.to))}.</p>
 <table class="totals"><tbody>
 <tr><th>Sessions</th><td class="num">${t.sessions}</td></tr>
 <tr><th>Failed sessions</th><td class="num">${t.failedSessions}</td></tr>
