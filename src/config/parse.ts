@@ -240,6 +240,25 @@ export function parseConfig(input: ParseInput): ConfigResult {
     if (!isRemoved(issue.path)) problems.push(problemAt(issue.path, issue.message));
   }
   if (problems.length > 0) return { ok: false, errors: sorted(problems) };
-  const warnings = configWarnings(built.config).map((w) => problemAt(w.path, w.message));
+  // One line per warning, naming every file key it is about (several servers on the same plain
+  // http:// simulator are one line, not one per server).
+  const byMessage = new Map<string, { paths: KeyPath[]; others: Problem[] }>();
+  for (const w of configWarnings(built.config)) {
+    const entry = byMessage.get(w.message) ?? { paths: [], others: [] };
+    const at = problemAt(w.path, w.message);
+    if (at.line >= 0 && input.text !== null) entry.paths.push(w.path);
+    else entry.others.push(at);
+    byMessage.set(w.message, entry);
+  }
+  const warnings: Problem[] = [];
+  for (const [message, { paths, others }] of byMessage) {
+    warnings.push(...others);
+    const [first] = paths;
+    if (first === undefined) continue;
+    warnings.push({
+      line: doc ? lineOf(doc, counter, first) : 0,
+      text: `${fileName}: ${paths.map(formatKeyPath).join(", ")}: ${message}`,
+    });
+  }
   return { ok: true, config: built.config, warnings: sorted(warnings) };
 }
