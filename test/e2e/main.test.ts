@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { test } from "node:test";
 import { parseConfig } from "../../src/config/parse.ts";
 import { stableHash } from "../../src/config/sharding.ts";
@@ -29,10 +30,24 @@ function config(text: string, dir: string): ExporterConfig {
   return result.config;
 }
 
+/** The console's audit records (no OTLP endpoint here), kept off the test runner's stdout. */
+function consoleRecords(): { stream: Writable; lines(): string[] } {
+  let text = "";
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, lines: () => text.split("\n").filter((l) => l !== "") };
+}
+
 test("one server down: the other is polled, vbo_up tells them apart, the exporter is ready", async () => {
   const simulator = await startSimulator({ apiVersion: "v8", port: 0, historySessions: 10 });
   const dir = mkdtempSync(join(tmpdir(), "vbo-main-"));
+  const records = consoleRecords();
   const exporter = await startExporter({
+    consoleRecords: records.stream,
     config: config(
       `web: { listenAddress: "127.0.0.1:0" }
 state: { dir: ./state }
@@ -59,6 +74,16 @@ servers:
     assert.equal((await get(`${exporter.url}readyz`)).status, 200);
     const landing = (await get(exporter.url)).body;
     assert.match(landing, /<td>gone<\/td>.*class="down"/s);
+    // The audit records of the server that answers reach the console; none claim the other.
+    await eventually(
+      async () => (records.lines().some((l) => l.includes(" [lab] ")) ? true : undefined),
+      10_000,
+      "lab's audit records on the console",
+    );
+    assert.equal(
+      records.lines().some((l) => l.includes(" [gone] ")),
+      false,
+    );
   } finally {
     await exporter.stop();
     await simulator.close();
@@ -78,6 +103,7 @@ test("sharding: a replica polls exactly the servers whose hash falls on its inde
   try {
     for (const index of [0, 1]) {
       const exporter = await startExporter({
+        consoleRecords: consoleRecords().stream,
         config: config(
           `web: { listenAddress: "127.0.0.1:0" }\nstate: { dir: ./s${index} }\nsharding: { index: ${index}, count: 2 }\nservers:\n${servers}\n`,
           dir,
@@ -110,6 +136,7 @@ test("during a first backfill /readyz says how far it has read", async () => {
   });
   const dir = mkdtempSync(join(tmpdir(), "vbo-main-"));
   const exporter = await startExporter({
+    consoleRecords: consoleRecords().stream,
     config: config(
       `web: { listenAddress: "127.0.0.1:0" }
 state: { dir: ./state }
