@@ -28,6 +28,7 @@ import { createReportService } from "./report/report-service.ts";
 import { configSecrets, createScrubber } from "./secrets/scrub.ts";
 import { lockStateDir } from "./state/instance-lock.ts";
 import { openStateStore, type StateStore } from "./state/store.ts";
+import { splitMappingSentence, splitMappings } from "./tenants/split-mappings.ts";
 import { unknownMappings } from "./tenants/unknown-mappings.ts";
 import { createVboClient } from "./vbo/client.ts";
 
@@ -280,6 +281,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
             },
             "logs.tenants.organizations or web.tenants names organizations no VBO server of this exporter has; check the names (their records go nowhere special, a tenant user sees nothing of them)",
           );
+        const organizations = known.flatMap((k) => k.organizations);
+        for (const split of splitMappings(config.logs.tenants?.organizations ?? {}, organizations))
+          logger.warn(splitMappingSentence(config.source, split));
       });
     }
     pollers.forEach((poller, i) => {

@@ -16,6 +16,18 @@ export type Resolution<T> =
   | { readonly kind: "ambiguous"; readonly labels: readonly string[] }
   | { readonly kind: "unknown"; readonly nearest: readonly string[] };
 
+/**
+ * How many edits a typo may have and still be suggested: about one per four characters typed, at
+ * least one, at most three, so a long name sharing a suffix (".onmicrosoft.com") with another is
+ * not taken for a typo of it.
+ */
+export function typoBudget(typed: string): number {
+  return Math.min(3, Math.max(1, Math.ceil(typed.length / 4)));
+}
+
+/** A part of a name (three characters or more) stands for the whole name. */
+const MIN_PART = 3;
+
 export function resolveName<T>(
   typed: string,
   candidates: readonly Candidate<T>[],
@@ -33,12 +45,14 @@ export function resolveName<T>(
       for (const key of c.keys) {
         if (key === null || key === "") continue;
         const k = key.toLowerCase();
-        const d = k.includes(wanted) || wanted.includes(k) ? 0.5 : editDistance(wanted, k);
-        best = Math.min(best, d);
+        const part =
+          Math.min(k.length, wanted.length) >= MIN_PART &&
+          (k.includes(wanted) || wanted.includes(k));
+        best = Math.min(best, part ? 0.5 : editDistance(wanted, k));
       }
       return { label: c.label, best };
     })
-    .filter((s) => s.best <= Math.max(2, Math.floor(wanted.length / 3)))
+    .filter((s) => s.best <= typoBudget(wanted))
     .sort((a, b) => a.best - b.best || a.label.localeCompare(b.label));
   return { kind: "unknown", nearest: scored.slice(0, nearestCount).map((s) => s.label) };
 }

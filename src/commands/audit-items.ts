@@ -1,10 +1,13 @@
 // `audit items list|add|remove`: the users and groups whose backed-up data VBO audits, managed by
 // name (UPN, display name, group name or mail) instead of hand-made REST calls.
 import { type Candidate, describeUnresolved, resolveName } from "../audit/resolve.ts";
+import { formatDuration } from "../config/duration.ts";
+import type { ServerConfig } from "../config/types.ts";
 import type { AuditItem, AuditItemToAdd, OrganizationGroup } from "../vbo/audit-client.ts";
 import type { ClosableVboClient } from "../vbo/client.ts";
 import type { Organization, OrganizationUser } from "../vbo/types.ts";
 import { AuditCommandError, findOrganization } from "./audit-connect.ts";
+import { UsageError } from "./command.ts";
 import { printTable } from "./table.ts";
 
 type Subject =
@@ -67,6 +70,22 @@ export interface ItemsOptions {
   readonly organization: string | undefined;
   readonly subjects: readonly string[];
   readonly json: boolean;
+  /** How this server's watchlist is read by a running exporter (for the hint after a change). */
+  readonly watchlist: ServerConfig["watchlist"];
+}
+
+/** When a change of audit items reaches a running exporter, and what that means until then. */
+export function watchlistHint(
+  watchlist: ServerConfig["watchlist"],
+  change: "add" | "remove",
+): string {
+  if (!watchlist.fromVbo)
+    return "note: this server's watchlist.fromVbo is false, so the exporter does not read VBO's audit items (only watchlist.subjects)";
+  const until =
+    change === "add"
+      ? "restore events it reads before then are not marked watched, though the report command, which checks against the watchlist as it is now, lists them"
+      : "restore events it reads before then are still marked watched, though the report command, which checks against the watchlist as it is now, no longer lists them";
+  return `note: a running exporter picks this up at its next watchlist read (within watchlist.refreshInterval, ${formatDuration(watchlist.refreshIntervalMs)} here, or at its restart); ${until}`;
 }
 
 export async function listItems(client: ClosableVboClient, options: ItemsOptions): Promise<number> {
@@ -97,7 +116,12 @@ export async function listItems(client: ClosableVboClient, options: ItemsOptions
     return 0;
   }
   if (rows.length === 0) {
-    console.log("no audit items: VBO audits nobody's data yet (add some with: audit items add)");
+    const only = organizations[0];
+    console.log(
+      options.organization !== undefined && only !== undefined
+        ? `no audit items in organization ${only.name} (add some with: audit items add)`
+        : "no audit items: VBO audits nobody's data yet (add some with: audit items add)",
+    );
     return 0;
   }
   printTable(
@@ -115,11 +139,9 @@ export async function listItems(client: ClosableVboClient, options: ItemsOptions
 
 function requireOrganization(options: ItemsOptions): string {
   if (options.organization === undefined)
-    throw new AuditCommandError("name the organization with --organization NAME");
+    throw new UsageError("name the organization with --organization NAME");
   if (options.subjects.length === 0)
-    throw new AuditCommandError(
-      "name at least one user or group (UPN, display name, group name or id)",
-    );
+    throw new UsageError("name at least one user or group (UPN, display name, group name or id)");
   return options.organization;
 }
 
@@ -143,6 +165,7 @@ export async function addItems(client: ClosableVboClient, options: ItemsOptions)
   if (toAdd.length > 0) await client.audit.addAuditItems(org.id, toAdd);
   for (const subject of toAdd)
     console.log(`added: ${subject.type.toLowerCase()} ${subjectName(subject)} in ${org.name}`);
+  if (toAdd.length > 0 && !options.json) console.log(watchlistHint(options.watchlist, "add"));
   if (options.json)
     console.log(
       JSON.stringify({
@@ -178,5 +201,6 @@ export async function removeItems(
   if (toRemove.size > 0) await client.audit.removeAuditItems(org.id, [...toRemove.keys()]);
   for (const item of toRemove.values())
     console.log(`removed: ${item.type.toLowerCase()} ${subjectName(item)} from ${org.name}`);
+  if (toRemove.size > 0) console.log(watchlistHint(options.watchlist, "remove"));
   return 0;
 }

@@ -96,7 +96,12 @@ export const auditCommand: Command = {
     try {
       const json = values.json === true;
       if (area === "items") {
-        const options = { organization: values.organization, subjects, json };
+        const options = {
+          organization: values.organization,
+          subjects,
+          json,
+          watchlist: server.watchlist,
+        };
         if (action === "list") return await listItems(client, options);
         if (action === "add") return await addItems(client, options);
         return await removeItems(client, options);

@@ -23,7 +23,8 @@ Flags:
   --online        once the configuration is valid, also log into each VBO server as serve
                   would (its API version and number of organizations, or what is wrong), and,
                   when every server answered, check that each organization named in
-                  logs.tenants.organizations and web.tenants is one a server has (exit 1 when not)
+                  logs.tenants.organizations and web.tenants is one a server has, and that no
+                  organization is mapped twice to two tenants (exit 1 when not)
   --timeout D     with --online: how long each server may take to answer (default 30s)`;
 
 export const checkConfigCommand: Command = {
@@ -56,7 +57,9 @@ export const checkConfigCommand: Command = {
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     // With --show, stdout is a configuration file: the summary goes there as YAML comments.
     const mark = flags.show === true ? "# " : "";
-    console.log(`${mark}${result.config.source}: valid`);
+    // With --online the verdict so far is only the offline one: said so, as problems may follow.
+    const checked = flags.online === true ? "valid (offline checks)" : "valid";
+    console.log(`${mark}${result.config.source}: ${checked}`);
     for (const line of summarizeConfig(result.config)) console.log(`${mark}  ${line}`);
     const online = flags.online === true ? await checkOnline(result.config, timeoutMs, mark) : 0;
     if (flags.show === true) console.log(`\n${stringify(redactConfig(result.config))}`);

@@ -6,6 +6,7 @@ import type { ExporterConfig, ServerConfig } from "../config/types.ts";
 import { vboClientOptions } from "../config/vbo-client-options.ts";
 import { describeError, toReason } from "../errors.ts";
 import { configSecrets, scrub } from "../secrets/scrub.ts";
+import { splitMappingSentence, splitMappings } from "../tenants/split-mappings.ts";
 import { unknownMappingSentences } from "../tenants/unknown-mapping-sentences.ts";
 import { unknownMappings } from "../tenants/unknown-mappings.ts";
 import { createVboClient } from "../vbo/client.ts";
@@ -94,6 +95,11 @@ export async function checkOnline(
         unknownMappings(mapped, known),
         known,
       );
+      const split = splitMappings(
+        config.logs.tenants?.organizations ?? {},
+        known.flatMap((k) => k.organizations),
+      ).map((s) => splitMappingSentence(config.source, s));
+      sentences.push(...split);
       problems.push(...sentences.map(clean));
       if (sentences.length === 0)
         console.log(
@@ -101,9 +107,14 @@ export async function checkOnline(
         );
     }
   }
-  if (problems.length === 0) return 0;
+  if (problems.length === 0) {
+    console.log(`${mark}online checks: passed`);
+    return 0;
+  }
   console.error(problems.join("\n"));
   if (note !== null) console.error(note);
-  console.error(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found.`);
+  console.error(
+    `\n${problems.length} problem${problems.length === 1 ? "" : "s"} found by the online checks.`,
+  );
   return 1;
 }

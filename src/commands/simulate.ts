@@ -38,6 +38,22 @@ Admin endpoints (no authentication; the simulator is a test tool):
   PUT  /_simulator/faults             change faults, e.g. {"errorRate":0.2}
   POST /_simulator/sessions           add a restore now, e.g.
        {"clientHost":"NEWHOST (via: 203.0.113.10)","result":"Failed","organization":"contoso.onmicrosoft.com","type":"Vex"}
+       body fields, each optional (unknown ones answer 400):
+         organization       organization name (a new one is added when no organization has it)
+         type               restore type: Vex, Veod, Vesp or Vet
+         mailbox            whose data the items are: a login or display name of the simulated
+                            people (jdoe / John Doe, asmith / Alice Smith, ...; 400 lists them)
+         eventType          every item event of this type: Save, Export, Send, Restore or View
+         eventCount         number of item events
+         initiatedBy        who restored, e.g. CONTOSO\\mallory
+         clientHost         e.g. "HELPDESK07 (via: 203.0.113.10)", or null
+         result             Success, Warning or Failed
+         durationSeconds    how long it stays Working (default --session-duration)
+         startMs | startedSecondsAgo   when it started (epoch ms, or seconds ago; default now)
+       answers 201 {"id": "<session id>"}; e.g. a restore of Alice Smith's mailbox (a watched
+       access when she is an audit item):
+       curl -X POST -d '{"type":"Vex","mailbox":"Alice Smith","eventType":"Restore","eventCount":2}' \\
+         http://127.0.0.1:4443/_simulator/sessions
   DELETE /_simulator/sessions/{id}    delete a restore (v8 change feed: RestoreSessionDelete)
   POST /_simulator/change-tokens/expire  outdate every v8 change token
 

@@ -2,7 +2,6 @@
 // that name where each problem was set (file and key, environment variable, or flag).
 import { resolve } from "node:path";
 import { type Document, LineCounter, parseDocument } from "yaml";
-import { editDistance } from "../text/edit-distance.ts";
 import { buildConfig, type ReadFile } from "./build.ts";
 import { envHasServer, envLayer } from "./env.ts";
 import { mergeHeaders } from "./http-header.ts";
@@ -11,8 +10,9 @@ import { formatKeyPath, type KeyPath } from "./key-path.ts";
 import { lineOf } from "./positions.ts";
 import { prune, startsWith } from "./prune.ts";
 import { checkRules } from "./rules.ts";
-import { fileSchema, KNOWN_KEYS } from "./schema.ts";
+import { fileSchema } from "./schema.ts";
 import type { ConfigOverrides, ConfigResult } from "./types.ts";
+import { unknownKeyMessage } from "./unknown-key.ts";
 import { configWarnings } from "./warnings.ts";
 import { aliasProblems } from "./yaml-aliases.ts";
 import { describeYamlErrors, libraryWords } from "./yaml-errors.ts";
@@ -80,19 +80,6 @@ function setPath(tree: Tree, path: readonly string[], value: unknown): void {
     node = node[part] as Tree;
   }
   node[path[path.length - 1] ?? ""] = value;
-}
-
-function suggestion(key: string): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const known of KNOWN_KEYS) {
-    const d = editDistance(key, known, true);
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? "" : ` (did you mean ${best}?)`;
 }
 
 /** A problem with where it was set: flags and environment first (line -1), then file order. */
@@ -225,10 +212,7 @@ export function parseConfig(input: ParseInput): ConfigResult {
       for (const key of keys) {
         failing.push(key);
         if (!first || isRemoved(key)) continue;
-        const message =
-          issue.code === "unrecognized_keys"
-            ? `unknown key${suggestion(String(key[key.length - 1]))}`
-            : issue.message;
+        const message = issue.code === "unrecognized_keys" ? unknownKeyMessage(key) : issue.message;
         problems.push(problemAt(key, message));
       }
     }
@@ -256,6 +240,25 @@ export function parseConfig(input: ParseInput): ConfigResult {
     if (!isRemoved(issue.path)) problems.push(problemAt(issue.path, issue.message));
   }
   if (problems.length > 0) return { ok: false, errors: sorted(problems) };
-  const warnings = configWarnings(built.config).map((w) => problemAt(w.path, w.message));
+  // One line per warning, naming every file key it is about (several servers on the same plain
+  // http:// simulator are one line, not one per server).
+  const byMessage = new Map<string, { paths: KeyPath[]; others: Problem[] }>();
+  for (const w of configWarnings(built.config)) {
+    const entry = byMessage.get(w.message) ?? { paths: [], others: [] };
+    const at = problemAt(w.path, w.message);
+    if (at.line >= 0 && input.text !== null) entry.paths.push(w.path);
+    else entry.others.push(at);
+    byMessage.set(w.message, entry);
+  }
+  const warnings: Problem[] = [];
+  for (const [message, { paths, others }] of byMessage) {
+    warnings.push(...others);
+    const [first] = paths;
+    if (first === undefined) continue;
+    warnings.push({
+      line: doc ? lineOf(doc, counter, first) : 0,
+      text: `${fileName}: ${paths.map(formatKeyPath).join(", ")}: ${message}`,
+    });
+  }
   return { ok: true, config: built.config, warnings: sorted(warnings) };
 }

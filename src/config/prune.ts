@@ -4,14 +4,62 @@ import type { KeyPath } from "./key-path.ts";
 
 type Tree = Record<string, unknown>;
 
-/** A server entry that passes the schema and rules; its own problems are already reported. */
-function placeholderServer(index: number): Tree {
-  return {
-    name: `invalid-entry-${index}`,
-    url: "https://invalid.invalid",
-    username: "invalid",
-    password: "invalid",
-  };
+/**
+ * Lists whose entries keep their index when one goes wrong: a bad entry is replaced by a stand-in
+ * that passes the schema and rules, and a missing required key gets a stand-in value, so the other
+ * entries and the rules about the list (unique names, web.tenants needing web.basicAuth) are still
+ * checked. The stand-ins' own problems are already reported.
+ */
+interface KeptList {
+  readonly at: KeyPath;
+  readonly entry: (index: number) => Tree;
+}
+
+// Not a valid hash on purpose: the rules' complaint about it is dropped as already reported.
+const STAND_IN_HASH = "invalid";
+
+const KEPT_LISTS: readonly KeptList[] = [
+  {
+    at: ["servers"],
+    entry: (index) => ({
+      name: `invalid-entry-${index}`,
+      url: "https://invalid.invalid",
+      username: "invalid",
+      password: "invalid",
+    }),
+  },
+  {
+    at: ["web", "tenants"],
+    entry: (index) => ({
+      username: `invalid-entry-${index}`,
+      passwordHash: STAND_IN_HASH,
+      organizations: ["invalid"],
+    }),
+  },
+];
+
+/** The kept list `path` is an entry of (index) or a key of an entry of (key), if any. */
+function keptListOf(
+  path: KeyPath,
+): { list: KeptList; index: number; key: string | undefined } | null {
+  for (const list of KEPT_LISTS) {
+    const n = list.at.length;
+    const index = path[n];
+    if (!startsWith(path, list.at) || typeof index !== "number") continue;
+    if (path.length === n + 1) return { list, index, key: undefined };
+    const key = path[n + 1];
+    if (path.length === n + 2 && typeof key === "string") return { list, index, key };
+  }
+  return null;
+}
+
+function nodeAt(tree: Tree, path: KeyPath): unknown {
+  let node: unknown = tree;
+  for (const part of path) {
+    if (!isContainer(node)) return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
 }
 
 function isContainer(value: unknown): value is Tree | unknown[] {
@@ -24,33 +72,19 @@ export function startsWith(path: KeyPath, prefix: KeyPath): boolean {
 
 /**
  * Takes the value at `path` out of `tree` (in place) and returns the path that was removed: the
- * key itself, or — when it was removed already and is now missing — its parent. An entry of the
- * servers list is replaced by a valid placeholder instead, so the other entries keep their index.
+ * key itself, or — when it was removed already and is now missing — its parent. An entry of a
+ * kept list (servers, web.tenants) is replaced by a stand-in instead, so the others keep their index.
  * Returns null when nothing can be removed (the top level itself is wrong).
  */
-/** Stand-ins for a server's required keys, so its other keys (its password, say) are still checked. */
-const REQUIRED_SERVER_KEYS: Readonly<Record<string, (index: number) => string>> = {
-  name: (index) => `invalid-entry-${index}`,
-  url: () => "https://invalid.invalid",
-  username: () => "invalid",
-};
-
 export function prune(tree: Tree, path: KeyPath, removed: readonly KeyPath[]): KeyPath | null {
-  const [top, index, key] = path;
-  const fill = typeof key === "string" ? REQUIRED_SERVER_KEYS[key] : undefined;
-  if (
-    path.length === 3 &&
-    top === "servers" &&
-    typeof index === "number" &&
-    fill !== undefined &&
-    removed.some((r) => samePath(r, path))
-  ) {
+  const kept = keptListOf(path);
+  if (kept?.key !== undefined && removed.some((r) => samePath(r, path))) {
     // Removed already and now missing: a stand-in value, reported once, not the whole entry.
-    const servers = tree.servers;
-    const entry = Array.isArray(servers) ? servers[index] : undefined;
-    if (isContainer(entry) && !Array.isArray(entry)) {
-      if (entry[key as string] !== undefined) return null;
-      entry[key as string] = fill(index);
+    const entry = nodeAt(tree, [...kept.list.at, kept.index]);
+    const stand = kept.list.entry(kept.index)[kept.key];
+    if (isContainer(entry) && !Array.isArray(entry) && stand !== undefined) {
+      if (entry[kept.key] !== undefined) return null;
+      entry[kept.key] = structuredClone(stand);
       return path;
     }
   }
@@ -66,7 +100,8 @@ export function prune(tree: Tree, path: KeyPath, removed: readonly KeyPath[]): K
   }
   const last = target[target.length - 1] as string | number;
   if (Array.isArray(node) && typeof last === "number") {
-    node[last] = target.length === 2 && target[0] === "servers" ? placeholderServer(last) : null;
+    const list = keptListOf(target);
+    node[last] = list !== null && list.key === undefined ? list.list.entry(last) : null;
   } else if (isContainer(node)) {
     delete (node as Tree)[String(last)];
   }

@@ -145,5 +145,21 @@ export function summarizeConfig(config: ExporterConfig): string[] {
       ? "logs: no OTLP endpoint, records go to the console"
       : `logs: OTLP ${otlp.protocol} to ${otlp.endpoint}`,
   );
+  const routing = config.logs.tenants;
+  if (routing !== null) {
+    const n = Object.keys(routing.organizations).length;
+    const rest = n === 0 ? "every organization" : "every other organization";
+    const others = routing.perOrganization
+      ? `${rest} a tenant of its own (perOrganization)`
+      : `${rest} to the default tenant ${routing.defaultTenant}`;
+    lines.push(
+      `logs.tenants: ${n} organization${n === 1 ? "" : "s"} mapped, ${others}${routing.perOrganization ? `, records of no organization to ${routing.defaultTenant}` : ""}`,
+    );
+  }
+  const users = config.web.tenants;
+  if (users.length > 0)
+    lines.push(
+      `web.tenants: ${users.length} tenant user${users.length === 1 ? "" : "s"} (${users.map((u) => `${u.username}: ${u.organizations.length} organization${u.organizations.length === 1 ? "" : "s"}`).join(", ")})`,
+    );
   return lines;
 }

@@ -193,13 +193,19 @@ const webSchema = z.strictObject({
   newSeriesHold: duration(0, "0s").optional(),
   tenants: z
     .array(
-      z.strictObject({
-        username: nonEmpty("a user name"),
-        passwordHash: z.string(expect("expected an scrypt hash (hash-password)")),
-        organizations: z
-          .array(nonEmpty("an organization name"), expect("expected a list of organization names"))
-          .min(1, { message: "expected at least one organization" }),
-      }),
+      z.strictObject(
+        {
+          username: nonEmpty("a user name"),
+          passwordHash: z.string(expect("expected an scrypt hash (hash-password)")),
+          organizations: z
+            .array(
+              nonEmpty("an organization name"),
+              expect("expected a list of organization names"),
+            )
+            .min(1, { message: "expected at least one organization" }),
+        },
+        expect("expected a tenant user (username, passwordHash, organizations)"),
+      ),
       expect("expected a list of tenant users"),
     )
     .optional(),

@@ -58,6 +58,11 @@ test("audit items add, list and remove by name, with no-ops and nearest names", 
     "Finance",
   ]);
   assert.equal(add.code, 0, add.stderr);
+  // When a running exporter sees it: the default refresh interval, and what the report does.
+  assert.match(
+    add.stdout,
+    /^note: a running exporter picks this up at its next watchlist read \(within watchlist\.refreshInterval, 15m here, or at its restart\); restore events it reads before then are not marked watched, though the report command.* lists them$/m,
+  );
   assert.deepEqual(
     sim.world.audit
       .items(org.id)
@@ -83,6 +88,24 @@ test("audit items add, list and remove by name, with no-ops and nearest names", 
 
   const removed = await runAudit(sim, ["items", "remove", "--organization", domain, "Finance"]);
   assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stdout, /^note: a running exporter picks this up .* still marked watched/m);
+
+  // Another organization has no items while this one still has one: said of that organization.
+  const other = sim.world.organizations()[2];
+  assert.ok(other);
+  const empty = await runAudit(sim, ["items", "list", "--organization", other.name]);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal(
+    empty.stdout.trim(),
+    `no audit items in organization ${other.name} (add some with: audit items add)`,
+  );
+
+  // A missing --organization is bad usage (exit 2, as every usage error), and changes nothing.
+  const before = sim.world.audit.items(org.id).length;
+  const noFlag = await runAudit(sim, ["items", "add", "John Doe"]);
+  assert.equal(noFlag.code, 2, noFlag.stderr);
+  assert.match(noFlag.stderr, /--organization/);
+  assert.equal(sim.world.audit.items(org.id).length, before);
   assert.deepEqual(
     sim.world.audit.items(org.id).map((i) => i.type),
     ["User"],

@@ -127,6 +127,8 @@ test("report: JSON numbers equal the simulator's truth; HTML is self-contained",
   ];
   const json = await run(sim, args);
   assert.equal(json.code, 0, json.stderr);
+  // The simulator speaks plain http://: said once, not by every layer that loads the configuration.
+  assert.equal(json.stderr.split("plain http://").length - 1, 1, json.stderr);
   const report = JSON.parse(json.stdout) as {
     organization: string;
     totals: Record<string, number>;

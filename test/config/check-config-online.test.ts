@@ -118,6 +118,9 @@ test("mappings by name, domain and id in any letter case: reachable, all known, 
     new RegExp(`^server main: reachable, API v8, ${n} organizations$`, "m"),
   );
   assert.match(result.stdout, /^organization mappings: 5 checked/m);
+  assert.match(result.stdout, /^config-\w+\.yml: valid \(offline checks\)$/m);
+  assert.match(result.stdout, /^online checks: passed$/m);
+  assert.match(offline.stdout, /^config-\w+\.yml: valid$/m);
   // The simulator speaks plain HTTP, which is a warning (and no problem).
   assert.doesNotMatch(result.stderr, /problem|did you mean/);
 });
@@ -140,8 +143,31 @@ test("a typo in logs.tenants and an unknown web.tenants organization: exit 1, th
   const webLine = lines.find((l) => l.includes("Nowhere Holdings Zq"));
   assert.ok(webLine, result.stderr);
   assert.match(webLine, /web\.tenants\[0\]\.organizations: user "auditor"/);
-  assert.match(result.stderr, /^2 problems found\.$/m);
+  assert.match(result.stderr, /^2 problems found by the online checks\.$/m);
+  // The first line says which checks the file passed, so "valid" and problems never clash.
+  assert.match(result.stdout, /^config-\w+\.yml: valid \(offline checks\)$/m);
+  assert.doesNotMatch(result.stdout, /: valid$/m);
   assert.match(result.stdout, /^server main: reachable/m);
+});
+
+test("one organization mapped by id and by name to two tenants: a problem naming both keys and tenants", async () => {
+  const [a, b] = organizations();
+  assert.ok(a && b);
+  const yaml =
+    `servers:\n${server("main", sim.url)}` +
+    "logs:\n  tenants:\n    organizations:\n" +
+    `      ${JSON.stringify(a.id)}: fab2\n      ${JSON.stringify(a.name)}: fabrikam\n` +
+    `      ${JSON.stringify(b.name)}: other\n`;
+  const offline = await run(yaml);
+  assert.equal(offline.code, 0, "offline an id and a name cannot be told to be the same");
+  const result = await run(yaml, ["--online"]);
+  assert.equal(result.code, 1, result.stdout);
+  const line = result.stderr.split("\n").find((l) => l.includes("same organization"));
+  assert.ok(line, result.stderr);
+  assert.ok(line.includes(a.id) && line.includes(`(tenant "fab2")`), line);
+  assert.ok(line.includes(`(tenant "fabrikam")`) && line.includes(JSON.stringify(a.name)), line);
+  assert.doesNotMatch(result.stderr, /"other"/);
+  assert.match(result.stderr, /^1 problem found by the online checks\.$/m);
 });
 
 test("a web.tenants name in another letter case is unknown (labels are exact) and the right one suggested", async () => {
@@ -205,7 +231,10 @@ test("a server that never answers and a closed port: exit 1 within the time box,
     /organization mappings: not checked, as servers hole, gone could not be asked/,
   );
   assert.doesNotMatch(result.stderr, /did you mean/);
-  assert.match(result.stderr, /^2 problems found\.$/m);
+  assert.match(result.stderr, /^2 problems found by the online checks\.$/m);
+  // The first line says which checks the file passed, so "valid" and problems never clash.
+  assert.match(result.stdout, /^config-\w+\.yml: valid \(offline checks\)$/m);
+  assert.doesNotMatch(result.stdout, /: valid$/m);
   assert.ok(held.length > 0, "the command did connect to the silent server");
   // Not a speed claim: the command gives up at its time box instead of waiting for the sockets.
   assert.ok(result.ms < 20_000, `took ${Math.round(result.ms)} ms`);
@@ -219,5 +248,5 @@ test("https:// towards a port that speaks plain HTTP: the sentence says so and h
     result.stderr,
     /^server main \(https:.*answered in plain HTTP, not TLS: use http:\/\//m,
   );
-  assert.match(result.stderr, /^1 problem found\.$/m);
+  assert.match(result.stderr, /^1 problem found by the online checks\.$/m);
 });

@@ -1,6 +1,9 @@
 // The check-config command: exit 0 with a redacted summary, 1 with the errors, 2 on bad usage.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -59,4 +62,32 @@ test("no configuration at all, or an unknown flag, is a usage error (exit 2)", (
   assert.match(none.stderr, /--config FILE is required/);
   const unknown = run(["--confg", "x.yml"]);
   assert.equal(unknown.status, 2);
+});
+
+test("the plain http:// warning is printed once, naming every server it is about", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "vbo-check-http-"));
+  try {
+    const server = (name: string) =>
+      `  - { name: ${name}, url: "http://127.0.0.1:4443", username: u, password: p }\n`;
+    writeFileSync(join(tmp, "one.yml"), `servers:\n${server("lab")}`);
+    writeFileSync(join(tmp, "two.yml"), `servers:\n${server("lab")}${server("branch")}`);
+    const plain = (stderr: string) => stderr.split("\n").filter((l) => l.includes("plain http://"));
+    const one = run(["--config", join(tmp, "one.yml")]);
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(plain(one.stderr).length, 1, one.stderr);
+    const env = run([], { VBO_URL: "http://127.0.0.1:4443", VBO_USERNAME: "u", VBO_PASSWORD: "p" });
+    assert.equal(env.status, 0, env.stderr);
+    assert.deepEqual(
+      plain(env.stderr).map((l) => l.split(": plain")[0]),
+      ["warning: environment: VBO_URL"],
+    );
+    const two = run(["--config", join(tmp, "two.yml")]);
+    assert.equal(two.status, 0, two.stderr);
+    assert.deepEqual(
+      plain(two.stderr).map((l) => l.split(": plain")[0]),
+      [`warning: ${join(tmp, "two.yml")}: servers[0].url, servers[1].url`],
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

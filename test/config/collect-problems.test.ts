@@ -58,6 +58,57 @@ test("a server missing a required key does not hide the problems of the others",
   ]);
 });
 
+// A hash in the shape hash-password prints (its value does not matter to these rules).
+const HASH = "$scrypt$ln=15,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+const SERVER = "servers:\n  - { name: a, url: https://a.example:4443, username: u, password: p }\n";
+
+test("a tenant user's password is named as the key tenant users do not take, with what to do", () => {
+  const errors = problems(
+    `${SERVER}web:\n  basicAuth: { username: provider, passwordHash: "${HASH}" }\n  tenants:\n    - username: alice\n      password: secret\n      organizations: [contoso]\n`,
+  );
+  assert.ok(
+    errors.includes(
+      "c.yml: web.tenants[0].password: tenant users take passwordHash only (make one with vbo-restore-exporter hash-password)",
+    ),
+    errors.join("\n"),
+  );
+  assert.equal(
+    errors.some((e) => e.includes("did you mean password?")),
+    false,
+  );
+});
+
+test("a known key in the wrong place is not suggested as itself", () => {
+  const errors = problems(`${SERVER}state:\n  password: x\n`);
+  assert.deepEqual(errors, ["c.yml: state.password: unknown key"]);
+});
+
+test("the web.tenants rules run in the same run as the schema errors of a tenant user", () => {
+  const errors = problems(
+    [
+      SERVER.trimEnd(),
+      "  - { name: b, url: https://b.example:4443, username: u, password: p, pollIntervl: 30s }",
+      "web:",
+      "  tenants:",
+      "    - username: alice",
+      `      passwordHash: "${HASH}"`,
+      "      organizations: [contoso]",
+      "    - username: alice",
+      "      password: secret",
+      "      organizations: [fabrikam]",
+      "    - just a string",
+    ].join("\n"),
+  );
+  assert.deepEqual(errors, [
+    "c.yml: servers[1].pollIntervl: unknown key (did you mean pollInterval?)",
+    "c.yml: web.tenants: needs web.basicAuth too: without it everyone would see every organization; set the provider's own user there",
+    "c.yml: web.tenants[1].passwordHash: is required",
+    "c.yml: web.tenants[1].username: is already the user name of web.basicAuth or of another tenant user",
+    "c.yml: web.tenants[1].password: tenant users take passwordHash only (make one with vbo-restore-exporter hash-password)",
+    "c.yml: web.tenants[2]: expected a tenant user (username, passwordHash, organizations)",
+  ]);
+});
+
 test("a key indented deeper than its siblings is named at its own line, in plain words", () => {
   const errors = problems(
     ["servers:", "  - name: a", "    url: https://a.example:4443", "      username: u", ""].join(

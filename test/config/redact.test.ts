@@ -113,3 +113,60 @@ test("no error message repeats a secret, whatever is wrong around it", () => {
   assert.equal(fromEnv.ok, false);
   assertNoSecret(fromEnv.ok ? "" : fromEnv.errors.join("\n"));
 });
+
+test("the summary says how logs.tenants routes and how many tenant users there are, no hash", () => {
+  const hash = "$scrypt$ln=15,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+  const tenants = `${text}  tenants:
+    default: provider
+    organizations: { Contoso: contoso, Fabrikam: fabrikam }
+web:
+  basicAuth: { username: prometheus, password: "\${WEB_PASSWORD}" }
+  tenants:
+    - { username: alice, passwordHash: "${hash}", organizations: [Contoso] }
+    - { username: bob, passwordHash: "${hash}", organizations: [Contoso, Fabrikam] }
+`.replace(/^web:\n {2}basicAuth: .*\n/, "");
+  const result = parseConfig({
+    text: tenants,
+    fileName: "c.yml",
+    baseDir: "/",
+    cwd: "/",
+    env,
+    readFile,
+  });
+  assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+  const lines = summarizeConfig(result.config);
+  assert.ok(
+    lines.includes(
+      "logs.tenants: 2 organizations mapped, every other organization to the default tenant provider",
+    ),
+    lines.join("\n"),
+  );
+  assert.ok(
+    lines.includes("web.tenants: 2 tenant users (alice: 1 organization, bob: 2 organizations)"),
+    lines.join("\n"),
+  );
+  assert.ok(!lines.join("\n").includes("scrypt"), "no password hash in the summary");
+  assertNoSecret(lines.join("\n"));
+});
+
+test("with perOrganization the summary says so and where records of no organization go", () => {
+  const perOrg = `${text}  tenants:\n    perOrganization: true\n`;
+  const result = parseConfig({
+    text: perOrg,
+    fileName: "c.yml",
+    baseDir: "/",
+    cwd: "/",
+    env,
+    readFile,
+  });
+  assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+  const line = summarizeConfig(result.config).find((l) => l.startsWith("logs.tenants:"));
+  assert.equal(
+    line,
+    "logs.tenants: 0 organizations mapped, every organization a tenant of its own (perOrganization), records of no organization to default",
+  );
+  assert.equal(
+    summarizeConfig(result.config).some((l) => l.startsWith("web.tenants")),
+    false,
+  );
+});

@@ -1,7 +1,10 @@
 // `simulate` on the command line: usage errors exit 2, a started simulator prints its URL and credentials.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { startSimulator } from "../../src/simulator/server.ts";
+import { get, login } from "../helpers/sim-http.ts";
 
 const cli = new URL("../../src/cli.ts", import.meta.url).pathname;
 
@@ -64,4 +67,45 @@ test("simulate reads --organizations up to many thousands and --change-token-ttl
   assert.equal(options.organizations, 2000);
   assert.equal(options.changeTokenTtlSeconds, 60);
   assert.equal(simulatorOptionsFromFlags([]).changeTokenTtlSeconds, 3600);
+});
+
+test("the restore example of simulate --help and the README makes a restore of that mailbox", async (t) => {
+  const help = spawnSync(process.execPath, [cli, "simulate", "--help"], { encoding: "utf8" });
+  for (const field of ["mailbox", "eventType", "eventCount", "organization", "initiatedBy"])
+    assert.match(help.stdout, new RegExp(`^ +${field} +\\S`, "m"), `--help documents ${field}`);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## The simulator"));
+  const body = (text: string) => /curl -X POST -d '(\{[^']*"mailbox"[^']*\})'/.exec(text)?.[1];
+  const example = body(help.stdout);
+  assert.ok(example, "simulate --help has a curl example with a mailbox");
+  assert.equal(body(section), example, "the README shows the same example");
+  const sim = await startSimulator({
+    apiVersion: "v8",
+    tokenThrottle: false,
+    ratePerMinute: 0,
+    historySessions: 0,
+    sessionDurationSeconds: 1,
+  });
+  t.after(() => sim.close());
+  const created = await fetch(`${sim.url}/_simulator/sessions`, { method: "POST", body: example });
+  assert.equal(created.status, 201);
+  const { id } = (await created.json()) as { id: string };
+  const spec = JSON.parse(example) as { mailbox: string; eventType: string; eventCount: number };
+  const token = await login(sim);
+  type Event = { type: string; source: string };
+  let items: Event[] = [];
+  for (const deadline = Date.now() + 20_000; items.length < spec.eventCount; ) {
+    assert.ok(Date.now() < deadline, "the session's item events arrive");
+    const events = (await get(sim, token, `/v8/RestoreSessions/${id}/Events?limit=100`)).json() as {
+      results: Event[];
+    };
+    items = events.results.filter((e) => e.type !== "None");
+    if (items.length < spec.eventCount) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(
+    items.map((e) => e.type),
+    Array.from({ length: spec.eventCount }, () => spec.eventType),
+  );
+  // An Exchange restore's source is the mailbox's folder: "Alice Smith\\Inbox".
+  for (const e of items) assert.ok(e.source.startsWith(`${spec.mailbox}\\`), e.source);
 });
