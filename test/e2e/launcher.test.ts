@@ -33,14 +33,19 @@ const olderNode =
     : `needs a system Node older than 22.15 at ${systemNode}`;
 
 /** Every Node process that runs the launcher's command reports its pid and options. */
-function runWithProbe(t: { after(fn: () => void): void }, node: string, nodeOptions = "") {
+function runWithProbe(
+  t: { after(fn: () => void): void },
+  node: string,
+  nodeOptions = "",
+  nodeArgs: readonly string[] = [],
+) {
   const probe = join(tempDir(t), "probe.mjs");
   writeFileSync(
     probe,
     'console.log(["probe", process.pid, JSON.stringify(process.execArgv), process.version].join(" "));\n',
   );
   const env = { ...process.env, NODE_OPTIONS: `${nodeOptions} --import=${probe}`.trim() };
-  const result = spawnSync(node, [launcher, "--version"], { encoding: "utf8", env });
+  const result = spawnSync(node, [...nodeArgs, launcher, "--version"], { encoding: "utf8", env });
   const probes = [...result.stdout.matchAll(/^probe (\d+) (\[.*\]) (v[\d.]+)$/gm)].map((m) => ({
     pid: Number(m[1]),
     execArgv: JSON.parse(m[2] ?? "[]") as string[],
@@ -49,13 +54,14 @@ function runWithProbe(t: { after(fn: () => void): void }, node: string, nodeOpti
   return { result, probes };
 }
 
-test("the launcher runs the CLI with --max-semi-space-size=16, in the same process", (t) => {
+test("the launcher runs the CLI with --max-semi-space-size=16 --heap-growing-percent=100, in the same process", (t) => {
   const { result, probes } = runWithProbe(t, process.execPath);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^vbo-restore-exporter \d+\.\d+\.\d+$/m);
   const last = probes.at(-1);
   assert.ok(last, result.stdout);
   assert.ok(last.execArgv.includes("--max-semi-space-size=16"), JSON.stringify(probes));
+  assert.ok(last.execArgv.includes("--heap-growing-percent=100"), JSON.stringify(probes));
   assert.ok(
     probes.every((p) => p.pid === result.pid),
     `one pid from start to end (execve, not a child): ${JSON.stringify(probes)}`,
@@ -65,8 +71,26 @@ test("the launcher runs the CLI with --max-semi-space-size=16, in the same proce
 test("a --max-semi-space-size in NODE_OPTIONS wins over the launcher's", (t) => {
   const { result, probes } = runWithProbe(t, process.execPath, "--max_semi_space_size=32");
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(probes.length, 1, `run once, as it is: ${JSON.stringify(probes)}`);
-  assert.ok(!probes[0]?.execArgv.some((a) => a.includes("semi-space")), JSON.stringify(probes));
+  assert.ok(
+    probes.every((p) => !p.execArgv.some((a) => a.includes("semi-space"))),
+    JSON.stringify(probes),
+  );
+  assert.ok(probes.at(-1)?.execArgv.includes("--heap-growing-percent=100"), JSON.stringify(probes));
+});
+
+test("V8 flags on the node command line win over the launcher's and are kept when it adds its own", (t) => {
+  const asIs = runWithProbe(t, process.execPath, "", [
+    "--max-semi-space-size=32",
+    "--heap-growing-percent=50",
+  ]);
+  assert.equal(asIs.result.status, 0, asIs.result.stderr);
+  assert.equal(asIs.probes.length, 1, `run once, as it is: ${JSON.stringify(asIs.probes)}`);
+  const added = runWithProbe(t, process.execPath, "", ["--max-semi-space-size=32"]);
+  assert.equal(added.result.status, 0, added.result.stderr);
+  const last = added.probes.at(-1)?.execArgv ?? [];
+  assert.ok(last.includes("--max-semi-space-size=32"), JSON.stringify(added.probes));
+  assert.ok(!last.includes("--max-semi-space-size=16"), JSON.stringify(added.probes));
+  assert.ok(last.includes("--heap-growing-percent=100"), JSON.stringify(added.probes));
 });
 
 test("on an older system Node the bundled Node runs the CLI, with the flag", {

@@ -212,3 +212,47 @@ test("a server's first history read appears whole at its first successful poll, 
   metrics.applyCommitted(sessions(1));
   assert.deepEqual(await samples(registry, "vbo_restore_sessions_total"), [`${NEW_SERIES} 9`]);
 });
+
+test("a first history read of many batches shows each label set of each metric with the sum of its batches", async () => {
+  const registry = new Registry();
+  const metrics = createExporterMetrics(registry, {
+    version: "t",
+    servers: ["lab"],
+    store: stateReader({ polledBefore: false }),
+    defaultMetrics: false,
+    newSeriesHoldMs: 60_000,
+    now: () => 0,
+  });
+  // The same five label values under two metrics, and two hosts, over a hundred batches.
+  const tail = (host: string) => ["lab", "Contoso", "exchange", host, "Success"];
+  for (let batch = 0; batch < 100; batch++) {
+    metrics.applyCommitted({
+      counters: [
+        { metric: "vbo_restore_sessions_finished_total", labels: tail("A-WS"), value: 1 },
+        { metric: "vbo_restore_items_bytes_total", labels: tail("A-WS"), value: 2 ** 40 + batch },
+        ...(batch % 2 === 0
+          ? [
+              {
+                metric: "vbo_restore_sessions_finished_total" as const,
+                labels: tail("B-WS"),
+                value: 3,
+              },
+            ]
+          : []),
+      ],
+      durations: [],
+      lastSessions: [],
+    });
+  }
+  assert.deepEqual(await samples(registry, "vbo_restore_sessions_finished_total"), []);
+  metrics.pollSucceeded("lab", 1, 0);
+  const series = (host: string, last: string) =>
+    `{server="lab",organization="Contoso",restore_type="exchange",client_host="${host}",${last}="Success"}`;
+  assert.deepEqual((await samples(registry, "vbo_restore_sessions_finished_total")).sort(), [
+    `${series("A-WS", "result")} 100`,
+    `${series("B-WS", "result")} 150`,
+  ]);
+  assert.deepEqual(await samples(registry, "vbo_restore_items_bytes_total"), [
+    `${series("A-WS", "event_type")} ${100 * 2 ** 40 + (99 * 100) / 2}`,
+  ]);
+});
