@@ -2,10 +2,13 @@
 // (its X-Scope-OrgID), absent when no tenants are configured so the single default destination
 // keeps the series it always had. Tenant ids are at most 150 characters (tenant-id.ts); their
 // number is bounded: the configured tenants always, tenants derived per organization up to a limit
-// (the organization label's), every later one as `other`. A tenant once admitted stays.
+// (the organization label's), every later one as `(other)`. A tenant once admitted stays.
 
-/** What stands for every derived tenant beyond the limit (as for the labels taken from VBO). */
-export const TENANT_OVERFLOW = "other";
+/**
+ * What stands for every derived tenant beyond the limit. Its parentheses are outside the tenant id
+ * characters ([a-z0-9_.-]), so no configured or derived tenant can share its series.
+ */
+export const TENANT_OVERFLOW = "(other)";
 
 export interface TenantLabelOptions {
   /** The configured tenants: the default and those the organizations are mapped to. */

@@ -199,7 +199,7 @@ test("one tenant's outage is counted under its tenant label, the others' match w
   }
 });
 
-test("a tenant derived per organization is exported once seen and stays; beyond the limit it counts as other", async () => {
+test("a tenant derived per organization is exported once seen and stays; beyond the limit it counts as (other)", async () => {
   const receiver = await startOtlpReceiver();
   const harness = await startHarness(
     {
@@ -231,17 +231,17 @@ test("a tenant derived per organization is exported once seen and stays; beyond 
     assert.equal(value(samples, "vbo_log_records_exported_total", { tenant: beta }), 3);
     assert.equal(value(samples, "vbo_log_outbox_records", { tenant: beta }), 0);
 
-    // The second derived tenant is past the limit of 1: its series are tenant="other", while its
+    // The second derived tenant is past the limit of 1: its series are tenant="(other)", while its
     // records still go to its own Loki tenant.
     harness.commit(poll({ newEvents: eventsOf("Gamma Corp", "s-gamma", 2) }));
     samples = await scrape(harness);
-    assert.equal(value(samples, "vbo_log_outbox_records", { tenant: "other" }), 2);
+    assert.equal(value(samples, "vbo_log_outbox_records", { tenant: "(other)" }), 2);
     assert.equal(await harness.pipeline.drainOnce(), 2);
     const gamma = String(receiver.requests.at(-1)?.headers["x-scope-orgid"]);
-    assert.ok(gamma !== beta && gamma !== "provider" && gamma !== "other");
+    assert.ok(gamma !== beta && gamma !== "provider" && gamma !== "(other)");
     samples = await scrape(harness);
-    assert.deepEqual(tenantsOf(samples), new Set(["provider", beta, "other"]));
-    assert.equal(value(samples, "vbo_log_records_exported_total", { tenant: "other" }), 2);
+    assert.deepEqual(tenantsOf(samples), new Set(["provider", beta, "(other)"]));
+    assert.equal(value(samples, "vbo_log_records_exported_total", { tenant: "(other)" }), 2);
     assert.equal(value(samples, "vbo_log_records_exported_total", { tenant: beta }), 3);
   } finally {
     await harness.close();
