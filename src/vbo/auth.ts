@@ -1,6 +1,5 @@
 // The token cache: one login at a time, refresh before expiry (refresh grant, then the password
 // grant), at least a second between /token calls, and bad credentials reported without hammering.
-import { plainHttpToTlsPort } from "../protocol-mismatch.ts";
 import { decodeJson, errorSummary, hasMessage } from "./body.ts";
 import { VboError, type VboErrorContext } from "./errors.ts";
 import { parseTokenGrant, type TokenGrant } from "./parse.ts";
@@ -211,13 +210,6 @@ export class TokenManager {
         throw error instanceof VboError ? error.withContext(where) : error;
       }
     }
-    const mismatch = plainHttpToTlsPort(
-      response.status,
-      response.body.toString("utf8"),
-      url,
-      "the VBO server",
-    );
-    if (mismatch !== null) throw new VboError("unreachable", mismatch, where);
     const summary = errorSummary(response, secrets);
     const grantType = fields.grant_type === "password" ? "password" : "refresh token";
     if (

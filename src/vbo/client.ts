@@ -5,7 +5,6 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { systemClock } from "../clock.ts";
 import { silentLogger } from "../logger.ts";
-import { plainHttpToTlsPort } from "../protocol-mismatch.ts";
 import { scrub as scrubSecrets } from "../secrets/scrub.ts";
 import { createAuditClient, type VboAuditClient } from "./audit-client.ts";
 import { TokenManager } from "./auth.ts";
@@ -180,13 +179,6 @@ export function createVboClient(options: VboClientOptions): ClosableVboClient {
         if (method !== "GET" && response.body.length === 0) return null;
         return decodeJson(response, context);
       }
-      const mismatch = plainHttpToTlsPort(
-        response.status,
-        response.body.toString("utf8"),
-        url,
-        "the VBO server",
-      );
-      if (mismatch !== null) throw new VboError("unreachable", mismatch, where);
       const refused = extra?.refuse?.(response) ?? null;
       if (refused !== null) throw refused;
       const summary = errorSummary(response, transport.secrets()).text;

@@ -1,9 +1,12 @@
 // Sending with retries: exponential backoff with full jitter on 5xx and network failures, and the
-// server's Retry-After on 429. Everything else is handed back to the caller to interpret.
+// server's Retry-After on 429; a proxy's TLS port reached over http:// is named. Everything else is
+// handed back to the caller to interpret.
+
 import type { Agent as HttpAgent } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
+import { plainHttpToTlsPort } from "../protocol-mismatch.ts";
 import { parseRetryAfter } from "../retry-after.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { errorSummary } from "./body.ts";
@@ -104,6 +107,18 @@ export async function sendWithRetry(
       attempt += 1;
       await pause(transport, delay, signal, context);
       continue;
+    }
+    // A proxy's TLS port answering plain HTTP refuses every request alike, whatever is asked
+    // (the body is read as text only for a 400, never for the pages of a listing).
+    if (response.status === 400) {
+      const mismatch = plainHttpToTlsPort(
+        400,
+        response.body.toString("utf8"),
+        url,
+        "the VBO server",
+      );
+      if (mismatch !== null)
+        throw new VboError("unreachable", mismatch, { ...context, status: 400 });
     }
     if (response.status === 429) {
       const asked = parseRetryAfter(response.headers["retry-after"], transport.clock.now());
